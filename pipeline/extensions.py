@@ -1,0 +1,78 @@
+"""Custom attributes the stages assign on the spaCy ``Doc``, and small helpers to use them.
+
+Each stage declares which of these it assigns and requires (see the factories in the ``s*_``
+modules); :func:`pipeline.api.check_contracts` verifies the order when a pipeline is built.
+
+========================  ==================================================  ==================
+attribute                 what                                                assigned by
+========================  ==================================================  ==================
+doc._.doc_id              document id                                         tokenizer
+doc._.source              where the text came from (path, URL...)             tokenizer
+doc._.published           publication date, ``YYYY[-MM[-DD]]`` or None        tokenizer/furniture
+doc._.published_source    how it was found: metadata, cli, page, None         tokenizer/furniture
+doc._.norm_text           normalized text, same length as ``doc.text``        normalize
+doc._.segments            raw ``(start, end)`` body ranges in reading order    layout
+doc._.furniture           list[FurnitureSpan]                                 furniture
+doc._.view                :class:`~pipeline.textview.TextView`                furniture
+doc._.sentences           list[Sentence]                                      sentences
+doc._.entities            list[Entity] (places, then companies)               places, companies
+doc._.relations           list[Relation]                                      places
+doc._.times               list[TimeExpression]                                times
+doc._.quantities          list[Quantity]                                      quantities
+doc._.claims              list[Claim]                                         claims
+========================  ==================================================  ==================
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from spacy.tokens import Doc
+
+from .schema import Provenance
+
+_LIST_ATTRIBUTES = ("furniture", "sentences", "entities", "relations", "times", "quantities", "claims", "segments")
+_VALUE_ATTRIBUTES = ("doc_id", "source", "published", "published_source", "norm_text", "view")
+
+
+def register_extensions() -> None:
+    """Register the custom ``Doc`` attributes (idempotent).
+
+    List attributes get a getter-free default of None and are set by the stage that owns them;
+    :func:`items` reads them as lists.
+    """
+    for name in _VALUE_ATTRIBUTES + _LIST_ATTRIBUTES:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def items(doc: Doc, name: str) -> list:
+    """Return the list stored in ``doc._.<name>``, creating it empty when unset."""
+    value = getattr(doc._, name)
+    if value is None:
+        value = []
+        setattr(doc._, name, value)
+    return value
+
+
+def sentence_index(doc: Doc, raw_start: int) -> int | None:
+    """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
+    sentences = doc._.sentences or []
+    starts = [s.start for s in sentences]
+    i = bisect_right(starts, raw_start) - 1
+    if i >= 0 and sentences[i].start <= raw_start < sentences[i].end:
+        return sentences[i].index
+    return None
+
+
+def provenance(doc: Doc, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
+    """Build the provenance record of an item spanning raw ``start:end`` in ``doc``."""
+    return Provenance(
+        doc_id=doc._.doc_id or "",
+        start=start,
+        end=end,
+        sentence=sentence_index(doc, start),
+        producer=producer,
+        version=version,
+        confidence=round(float(confidence), 4),
+    )

@@ -1,0 +1,89 @@
+"""Stage 1, normalize: Traditional->Simplified, full-width->half-width, unified dashes and tildes.
+
+Every change is one character for one character, so the normalized text has the raw text's
+length and offsets carry over unchanged. The stage stores the result in ``doc._.norm_text`` and
+in ``token.norm_`` of each character token whose normalized form differs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import opencc
+from spacy.language import Language
+from spacy.tokens import Doc
+
+VERSION = "1"
+LENGTH_PRESERVING_CONVERSIONS = ("t2s", "tw2s", "hk2s")
+
+# Dashes written between the ends of a range, and the wave dash, fold to ASCII.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+_TILDES = "\u301c\u223c\u02dc"
+_FOLD = {0x3000: " "}
+_FOLD.update({code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
+_FOLD.update({ord(c): "-" for c in _DASHES})
+_FOLD.update({ord(c): "~" for c in _TILDES})
+WIDTH_AND_DASH_TABLE = str.maketrans(_FOLD)
+
+
+@lru_cache(maxsize=None)
+def _converter(conversion: str) -> opencc.OpenCC:
+    return opencc.OpenCC(conversion)
+
+
+def to_simplified(text: str, conversion: str = "t2s") -> str:
+    """Convert ``text`` to Simplified Chinese character for character.
+
+    OpenCC's phrase tables are tried on the whole text first; should a phrase ever change the
+    length, the text is converted character by character instead, so the length always holds.
+    """
+    if conversion not in LENGTH_PRESERVING_CONVERSIONS:
+        raise ValueError(
+            f"conversion {conversion!r} does not preserve length; use one of {LENGTH_PRESERVING_CONVERSIONS}"
+        )
+    converter = _converter(conversion)
+    converted = converter.convert(text)
+    if len(converted) == len(text):
+        return converted
+    singles = (converter.convert(ch) for ch in text)
+    return "".join(s if len(s) == 1 else ch for s, ch in zip(singles, text))
+
+
+def fold_width(text: str) -> str:
+    """Fold full-width ASCII to half-width, the ideographic space to a space, dashes to ``-``, tildes to ``~``."""
+    return text.translate(WIDTH_AND_DASH_TABLE)
+
+
+def normalize_text(text: str, conversion: str = "t2s") -> str:
+    """Return the normalized form of ``text``; it has exactly ``len(text)`` characters."""
+    normalized = fold_width(to_simplified(text, conversion))
+    assert len(normalized) == len(text), "normalization must preserve length"
+    return normalized
+
+
+class Normalizer:
+    """spaCy component: fill ``doc._.norm_text`` and the changed tokens' ``norm_``."""
+
+    def __init__(self, conversion: str = "t2s"):
+        self.conversion = conversion
+        self.version = f"{VERSION}:{conversion}"
+
+    def __call__(self, doc: Doc) -> Doc:
+        raw = doc.text
+        normalized = normalize_text(raw, self.conversion)
+        doc._.norm_text = normalized
+        if normalized != raw:
+            for i, (a, b) in enumerate(zip(raw, normalized)):
+                if a != b:
+                    doc[i].norm_ = b
+        return doc
+
+
+@Language.factory(
+    "zhclaims_normalize",
+    assigns=["token.norm", "doc._.norm_text"],
+    requires=[],
+    default_config={"conversion": "t2s"},
+)
+def make_normalizer(nlp: Language, name: str, conversion: str) -> Normalizer:
+    return Normalizer(conversion)

@@ -1,0 +1,37 @@
+"""Shared fixtures: the built pipeline (once per session) and the seed articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+GOLD_DEV = SHARED / "gold" / "dev"
+
+
+def read_raw(path: Path) -> str:
+    """Read an article exactly as the gold counts offsets (no newline translation)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+@pytest.fixture(scope="session")
+def nlp_pipeline():
+    from pipeline import Pipeline
+
+    return Pipeline.load()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.stem: read_raw(p) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def gold_dev_dir() -> Path:
+    if not GOLD_DEV.is_dir():
+        pytest.skip("../shared/gold/dev is not beside this checkout")
+    return GOLD_DEV

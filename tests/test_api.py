@@ -1,0 +1,24 @@
+"""The staged pipeline's contract checks and the Python API."""
+
+import pytest
+
+from pipeline.api import PipelineConfigError, build_nlp
+
+
+def test_stage_order_follows_the_module_names(nlp_pipeline):
+    assert nlp_pipeline.stage_names == [
+        "normalize", "layout", "furniture", "sentences", "places", "companies", "times", "quantities", "claims",
+    ]
+
+
+def test_building_with_a_stage_before_its_requirements_fails_early():
+    with pytest.raises(PipelineConfigError, match="sentences.*requires doc._.view"):
+        build_nlp(overrides={"nlp.pipeline": ["normalize", "layout", "sentences", "furniture"]})
+
+
+def test_every_emitted_span_maps_back_to_raw_text(nlp_pipeline, seed_texts):
+    for doc_id, raw in seed_texts.items():
+        article = nlp_pipeline(raw, doc_id=doc_id)
+        for item in article.entities + article.quantities + article.times:
+            assert raw[item.start:item.end] == item.text
+        assert article.sentences, doc_id
