@@ -190,6 +190,12 @@ class Article(_Model):
     furniture_spans: list[FurnitureSpan] = Field(default_factory=list)
     pipeline_version: Optional[str] = None
 
+    def to_dataframe(self, kind: str = "claims"):
+        """Return this article's ``kind`` items as a pandas DataFrame (see :func:`pipeline.frames.to_dataframe`)."""
+        from .frames import to_dataframe
+
+        return to_dataframe(self, kind)
+
 
 class InputDocument(_Model):
     """One article to process: its text and whatever metadata came with it."""
