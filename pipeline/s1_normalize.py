@@ -13,13 +13,15 @@ import opencc
 from spacy.language import Language
 from spacy.tokens import Doc
 
-VERSION = "1"
+VERSION = "2"
 LENGTH_PRESERVING_CONVERSIONS = ("t2s", "tw2s", "hk2s")
 
 # Dashes written between the ends of a range, and the wave dash, fold to ASCII.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 _TILDES = "\u301c\u223c\u02dc"
-_FOLD = {0x3000: " "}
+# Every other space character (no-break, en/em and thin spaces) becomes an ASCII space.
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_FOLD = {ord(c): " " for c in _SPACES}
 _FOLD.update({code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
 _FOLD.update({ord(c): "-" for c in _DASHES})
 _FOLD.update({ord(c): "~" for c in _TILDES})
@@ -50,7 +52,7 @@ def to_simplified(text: str, conversion: str = "t2s") -> str:
 
 
 def fold_width(text: str) -> str:
-    """Fold full-width ASCII to half-width, the ideographic space to a space, dashes to ``-``, tildes to ``~``."""
+    """Fold full-width ASCII to half-width, Unicode spaces to a space, dashes to ``-``, tildes to ``~``."""
     return text.translate(WIDTH_AND_DASH_TABLE)
 
 

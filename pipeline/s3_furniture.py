@@ -1,21 +1,114 @@
-"""Stage 3, furniture (placeholder: nothing is furniture). See issue 2."""
+"""Stage 3, furniture: find what is not article body and build the analysis view ``doc._.view``.
+
+Page furniture (gold README): site navigation, recommendation lists and other stories, a
+page-title line repeating the headline with the site's name, copyright and platform notices,
+bylines, photo-credit and data-source lines, editor and font-size widgets, datelines. Headlines,
+sub-headings and descriptive captions are body. The patterns are data in ``rules/furniture/``:
+
+* ``lines.tsv``: a whole paragraph that is furniture (``■ 杭建宣 詹丽华``, ``图片由…提供``);
+* ``inline.tsv``: furniture closing a body paragraph (``本组图片均为受访者供图``, ``(记者 刘婧宇)``);
+* ``tail_markers.tsv``: where a web page's trailing chrome starts (``特别声明:``, ``相关推荐``);
+  that paragraph and everything after it are furniture;
+* ``page_title.tsv`` + ``site_words.txt``: ``<headline>-新华网``.
+
+The stage assigns ``doc._.furniture`` (raw spans with a reason id) and
+``doc._.view = TextView.from_segments(norm_text, subtract_spans(segments, furniture))``. When no
+publication date came with the document, it takes the page's own dateline
+(``doc._.published_source = "page"``, see :mod:`pipeline.published`).
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .textview import TextView
+from .published import detect_published
+from .schema import FurnitureSpan
+from .text_rules import FurnitureRules, furniture_rules, paragraph_spans
+from .textview import TextView, subtract_spans
 
-VERSION = "0"
+VERSION = "1"
+DATELINE_REASON = "dateline"
+
+
+class PageLines(NamedTuple):
+    """The page's visible lines (normalized), which of them are datelines, where the chrome starts."""
+
+    lines: list[str]
+    datelines: list[int]
+    tail_from: int | None
+
+
+def _page_title_reason(rules: FurnitureRules, line: str, other_lines: set[str]) -> str | None:
+    """Return ``page_title`` when ``line`` is the headline repeated with the site's name."""
+    if len(line) > 80:
+        return None
+    match = rules.page_title.fullmatch(line)
+    if not match:
+        return None
+    headline = match["headline"].strip()
+    if headline in other_lines or rules.page_title_site.search(match["site"]):
+        return "page_title"
+    return None
+
+
+def find_furniture(normalized: str, rules: FurnitureRules | None = None) -> tuple[list[FurnitureSpan], PageLines]:
+    """Find the furniture of a page.
+
+    Args:
+        normalized: the document's normalized text (raw offsets).
+        rules: compiled patterns (default: the committed ``rules/furniture``).
+
+    Returns:
+        The furniture spans in raw order, and the page's lines (for publication-date detection).
+    """
+    rules = rules or furniture_rules()
+    spans = paragraph_spans(normalized)
+    lines = [normalized[s:e] for s, e in spans]
+    line_set = set(lines)
+    furniture: list[FurnitureSpan] = []
+    datelines: list[int] = []
+    tail_from = None
+    for index, ((start, end), line) in enumerate(zip(spans, lines)):
+        tail = rules.tail_reason(line) if index > 0 else None
+        if tail is not None:
+            furniture.append(FurnitureSpan(start=start, end=len(normalized.rstrip()), reason=tail))
+            datelines.extend(i for i in range(index, len(lines)) if rules.line_reason(lines[i]) == DATELINE_REASON)
+            tail_from = index
+            break
+        reason = rules.line_reason(line) or _page_title_reason(rules, line, line_set - {line})
+        if reason is not None:
+            furniture.append(FurnitureSpan(start=start, end=end, reason=reason))
+            if reason == DATELINE_REASON:
+                datelines.append(index)
+            continue
+        suffix = rules.inline_suffix(line)
+        if suffix is not None:
+            offset, reason = suffix
+            credit = line[offset:]
+            lead = len(credit) - len(credit.lstrip())
+            furniture.append(FurnitureSpan(start=start + offset + lead, end=end, reason=reason))
+    return furniture, PageLines(lines, datelines, tail_from)
 
 
 class Furniture:
+    """spaCy component: assign ``doc._.furniture`` and ``doc._.view``; detect the page's date."""
+
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.furniture = []
-        doc._.view = TextView.from_segments(doc._.norm_text, doc._.segments)
+        normalized = doc._.norm_text
+        furniture, page = find_furniture(normalized)
+        doc._.furniture = furniture
+        holes = [(span.start, span.end) for span in furniture]
+        doc._.view = TextView.from_segments(normalized, subtract_spans(doc._.segments, holes))
+        if doc._.published is None:
+            found = detect_published(page.lines, page.datelines, page.tail_from)
+            if found is not None:
+                doc._.published = found
+                doc._.published_source = "page"
         return doc
 
 

@@ -1,20 +1,586 @@
-"""Stage 5, places (placeholder: finds nothing). See issue 4."""
+"""Stage 5, places: tag provinces, cities, districts, streets and communities; link them; located_in.
 
+Reads ``doc._.view.text`` (normalized Simplified) and writes raw-offset entities and relations:
+
+1. **Gazetteer pass** -- one longest-match trie pass (:mod:`pipeline.gazetteer`) over full names
+   (杭州市, 前进街道, 余杭市 as a former unit) and short forms (杭州, 拱墅, 前进); blockers such as
+   钱塘江 are consumed by the same pass.
+2. **Names that are not places** (``rules/places/patterns.json``): a place followed by an
+   organisation/title word (杭州市建委, 浙江省技术能手), a short form inside a zone or venue name
+   (前进智造园, 海盐经开区), a place inside a short quoted name (“看余杭”).
+3. **Short forms need the document's licence**: a province short form always counts; a city
+   short form when the city or its province is written in full somewhere in the document; a
+   district short form when the district or its city is (``ambiguous_shorts.txt``: only the
+   district itself); a township short form (前进, 仓前) when its full name is in the document or
+   it is written right after its parent (秀洲区王江泾); one-character abbreviations (来杭) only in
+   the contexts of ``patterns.json`` and when the city is mentioned.
+4. **Communities**: X社区 / X村 words found in jionlp's community names, or written right after a
+   township (前进街道前悦社区); generic words (未来社区, 城中村) excluded; once found, every other
+   mention of the same name in the document.
+5. **Linking**: a unit written right after its parent is resolved inside it; an ambiguous name is
+   resolved to the candidate whose enclosing units the rest of the document mentions most; when
+   still tied, ``code`` is None and ``candidates`` lists the codes.
+6. **located_in**: adjacent pairs written inside their parent, and the statement patterns of
+   ``rules/places/relations.json`` (位于, 作为…城区, …是…街道), each checked against the gazetteer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-VERSION = "0"
+from .extensions import provenance
+from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
+from .resources import load_json, load_lines
+from .schema import Entity, Relation
+
+VERSION = "1"
+PRODUCER = "rule:places"
+PLACEHOLDER = "\ue000"
+_CLAUSE_PUNCT = regex.compile(r"[，。！？；,;!?：:]")
+_SENTENCE = regex.compile(r"[^。！？!?\n]+")
+_HAN = regex.compile(r"^\p{Han}+$")
+# Confidence by the rule that found a mention (resolved); unresolved links lower it.
+CONFIDENCE = {
+    "full": 0.95, "short": 0.85, "street-short": 0.8, "abbreviation": 0.75,
+    "community-list": 0.85, "community-after-street": 0.85, "community-repeat": 0.8,
+}
+LICENCE_WEIGHT = 0.5
+
+
+@dataclass
+class Mention:
+    """A place mention in view coordinates.
+
+    Attributes:
+        start: view start offset.
+        end: view end offset (exclusive).
+        form: the view text of the mention.
+        keys: candidate unit keys (gazetteer), empty for a community.
+        rule: the rule that found it (a key of :data:`CONFIDENCE`).
+        resolved: the chosen unit key, or None.
+        extra: rule notes (``after_parent``: a township short form's parent written before it;
+            ``parent_mention``: the township mention a community is written after).
+    """
+
+    start: int
+    end: int
+    form: str
+    keys: list[str]
+    rule: str
+    resolved: Optional[str] = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_community(self) -> bool:
+        return self.rule.startswith("community")
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    """The compiled context rules of ``rules/places/`` (see its README)."""
+
+    org_tail_direct: regex.Pattern
+    org_tail: regex.Pattern
+    facility_tail: regex.Pattern
+    city_centre: regex.Pattern
+    quoted_name_max: int
+    quote_spans: tuple[regex.Pattern, ...]
+    abbreviations: dict[str, str]
+    abbreviation_context: regex.Pattern
+    community_suffix: regex.Pattern
+    community_max: int
+    compound_tail: regex.Pattern
+    generic_community_tail: regex.Pattern
+    community_stop_chars: regex.Pattern
+    generic_communities: frozenset[str]
+    ambiguous_shorts: frozenset[str]
+    statements: tuple[tuple[str, regex.Pattern], ...]
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> PlaceRules:
+    """Compile the rule files once per process."""
+    patterns = load_json("places", "patterns.json")
+    relations = load_json("places", "relations.json")
+    abbreviations = patterns["abbreviations"]
+    forms = "".join(sorted(abbreviations["forms"]))
+    quote_spans = tuple(
+        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"]{1,%d})" % patterns["quoted_name_max"]
+                      + regex.escape(pair[1]))
+        for pair in patterns["quote_pairs"]
+    )
+    return PlaceRules(
+        org_tail_direct=regex.compile(patterns["org_tail_direct"]),
+        org_tail=regex.compile(patterns["org_tail"]),
+        facility_tail=regex.compile(patterns["facility_tail"]),
+        city_centre=regex.compile(patterns["city_centre"]),
+        quoted_name_max=patterns["quoted_name_max"],
+        quote_spans=quote_spans,
+        abbreviations=dict(abbreviations["forms"]),
+        abbreviation_context=regex.compile(abbreviations["context"].replace("X", f"[{forms}]")),
+        community_suffix=regex.compile(patterns["community"]["suffix"]),
+        community_max=patterns["community"]["max_name_length"],
+        compound_tail=regex.compile(patterns["community"]["compound_tail"]),
+        generic_community_tail=regex.compile(patterns["community"]["generic_tail"]),
+        community_stop_chars=regex.compile("[" + regex.escape(patterns["community"]["name_stop_chars"]) + "]"),
+        generic_communities=frozenset(load_lines("places", "generic_communities.txt")),
+        ambiguous_shorts=frozenset(load_lines("places", "ambiguous_shorts.txt")),
+        statements=tuple(
+            (s["id"], regex.compile(s["pattern"].replace("{P}", PLACEHOLDER))) for s in relations["statements"]
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def blockers() -> frozenset[str]:
+    """Words containing a place form that are not places (``rules/places/blockers.txt``)."""
+    return frozenset(load_lines("places", "blockers.txt"))
+
+
+# --------------------------------------------------------------------------------------------
+# 1-2. Gazetteer pass and names that are not places
+# --------------------------------------------------------------------------------------------
+
+
+def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
+    """Return every longest-match full or short form in ``text``, and which characters any match
+    (blockers included) covers; blockers are consumed, not returned."""
+    mentions = []
+    covered = [False] * (len(text) + 1)
+    for start, end, form in gaz.trie.parse_longest(text):
+        covered[start:end] = [True] * (end - start)
+        if not form:
+            continue
+        if form in gaz.full_forms:
+            mentions.append(Mention(start, end, form, list(gaz.full_forms[form]), "full"))
+        elif form in gaz.short_forms:
+            rule = "short"
+            keys = list(gaz.short_forms[form])
+            if all(gaz.units[k].level == "street" for k in keys):
+                rule = "street-short"
+            mentions.append(Mention(start, end, form, keys, rule))
+    return mentions, covered
+
+
+def read_city_centre(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRules) -> Mention:
+    """Read 杭州市中心 as 杭州 + 市中心: shorten a city's full name followed by 中心 (not 中心城区)."""
+    if mention.rule != "full" or not mention.form.endswith("市") or not rules.city_centre.match(text, mention.end):
+        return mention
+    short = mention.form[:-1]
+    keys = [k for k in gaz.short_forms.get(short, []) if k in mention.keys]
+    if not keys:
+        return mention
+    return Mention(mention.start, mention.end - 1, short, keys, "short")
+
+
+def quoted_name_spans(text: str, rules: PlaceRules) -> list[tuple[int, int]]:
+    """Return view spans of short quoted texts without clause punctuation (quoted names, slogans)."""
+    spans = []
+    for pattern in rules.quote_spans:
+        for m in pattern.finditer(text):
+            if not _CLAUSE_PUNCT.search(m.group(1)):
+                spans.append((m.start(1), m.end(1)))
+    return spans
+
+
+def name_reason(mention: Mention, text: str, rules: PlaceRules, quoted: list[tuple[int, int]],
+                is_township: bool = False) -> Optional[str]:
+    """Say why a mention is part of a larger name, or return None when it is a place mention.
+
+    Args:
+        mention: the mention.
+        text: the view text.
+        rules: the place rules.
+        quoted: spans from :func:`quoted_name_spans`.
+        is_township: the mention is a township's full name (only direct organ words apply).
+
+    Returns:
+        ``"org"`` (organisation, body or title), ``"facility"`` (zone, park or venue named with a
+        short form), ``"quoted"`` (inside a short quoted name) or None.
+    """
+    if rules.org_tail_direct.match(text, mention.end):
+        return "org"
+    if not is_township and rules.org_tail.match(text, mention.end):
+        return "org"
+    if mention.rule != "full" and not mention.is_community and rules.facility_tail.match(text, mention.end):
+        return "facility"
+    for q_start, q_end in quoted:
+        if q_start <= mention.start and mention.end <= q_end and (q_start, q_end) != (mention.start, mention.end):
+            return "quoted"
+    return None
+
+
+def drop_names(mentions: list[Mention], text: str, gaz: Gazetteer, rules: PlaceRules,
+               quoted: list[tuple[int, int]]) -> list[Mention]:
+    """Drop mentions inside names; a unit written right before one dropped as part of an
+    organisation name goes with it (杭州市拱墅区第一届人民代表大会: neither 拱墅区 nor 杭州市)."""
+    kept: list[Mention] = []
+    org_start = None
+    for m in reversed(mentions):
+        township = m.rule == "full" and gaz.units[m.keys[0]].level == "street"
+        reason = "org" if m.end == org_start else name_reason(m, text, rules, quoted, township)
+        if reason:
+            org_start = m.start if reason == "org" else None
+            continue
+        kept.append(m)
+    return kept[::-1]
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Licences for short forms
+# --------------------------------------------------------------------------------------------
+
+
+def add_weight(weights: dict[str, float], keys: list[str], gaz: Gazetteer) -> None:
+    """Spread one mention's weight over its candidate units and their enclosing units."""
+    share = 1.0 / len(keys)
+    for key in keys:
+        weights[key] += share
+        for ancestor in gaz.ancestors(key):
+            weights[ancestor] += share
+
+
+def license_short_forms(mentions: list[Mention], full_weights: dict[str, float], gaz: Gazetteer,
+                        rules: PlaceRules) -> list[Mention]:
+    """Keep the short forms the document licenses, with their candidates narrowed to licensed units.
+
+    Levels are licensed from the top down, so a licensed city short form (杭州) licenses its
+    districts' short forms (建德) in turn.
+
+    Args:
+        mentions: gazetteer mentions in text order.
+        full_weights: unit weights from the document's full names (and province short forms).
+        gaz: the gazetteer.
+        rules: the place rules.
+
+    Returns:
+        The mentions that stay (full names unchanged).
+    """
+    weights = defaultdict(float, full_weights)
+    full_names = {m.form for m in mentions if m.rule == "full"}
+    shorts = [m for m in mentions if m.rule != "full"]
+    licensed_keys: dict[int, list[str]] = defaultdict(list)
+    for level in ("province", "city", "district", "street"):
+        for m in shorts:
+            keys = [k for k in m.keys if gaz.units[k].level == level and licensed(k, m, weights, full_names, gaz, rules)]
+            if keys:
+                licensed_keys[id(m)].extend(keys)
+                if level in ("city", "district"):
+                    add_weight(weights, keys, gaz)
+    kept = []
+    for m in mentions:
+        if m.rule != "full":
+            m.keys = licensed_keys.get(id(m), [])
+        if m.keys:
+            kept.append(m)
+    return kept
+
+
+def licensed(key: str, mention: Mention, weights: dict[str, float], full_names: set[str],
+             gaz: Gazetteer, rules: PlaceRules) -> bool:
+    """True when the document licenses reading ``mention`` (a short form) as unit ``key``."""
+    unit = gaz.units[key]
+    if unit.level == "province":
+        return mention.form not in rules.ambiguous_shorts or unit.name in full_names
+    if unit.level == "street":
+        return unit.name in full_names or mention.extra.get("after_parent") == unit.parent
+    if mention.form in rules.ambiguous_shorts:
+        return unit.name in full_names
+    if weights[key] >= LICENCE_WEIGHT:
+        return True
+    return weights.get(unit.parent, 0.0) >= LICENCE_WEIGHT
+
+
+def mark_written_after_parent(mentions: list[Mention], gaz: Gazetteer) -> None:
+    """Note on each township short form whether it follows a mention of its parent (秀洲区王江泾)."""
+    previous_by_end = {m.end: m for m in mentions}
+    for m in mentions:
+        if m.rule != "street-short" or m.start not in previous_by_end:
+            continue
+        parent_keys = set(previous_by_end[m.start].keys)
+        for key in m.keys:
+            if gaz.units[key].parent in parent_keys:
+                m.extra["after_parent"] = gaz.units[key].parent
+                break
+
+
+def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, float], gaz: Gazetteer,
+                          rules: PlaceRules) -> list[Mention]:
+    """Return one-character city abbreviations (来杭) in their contexts when the city is mentioned."""
+    found = []
+    for m in rules.abbreviation_context.finditer(text):
+        key = rules.abbreviations[m.group()]
+        if covered[m.start()] or key not in gaz.units or weights.get(key, 0.0) < LICENCE_WEIGHT:
+            continue
+        found.append(Mention(m.start(), m.end(), m.group(), [key], "abbreviation"))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Communities
+# --------------------------------------------------------------------------------------------
+
+
+def community_mentions(text: str, mentions: list[Mention], covered: list[bool], gaz: Gazetteer,
+                       rules: PlaceRules, quoted: list[tuple[int, int]]) -> list[Mention]:
+    """Find X社区 / X村 communities: listed names, names written after a township, and repeats."""
+    names = None
+    street_by_end = {m.end: m for m in mentions if gaz.units[m.keys[0]].level == "street"}
+    mention_ends = sorted(m.end for m in mentions)
+    found: list[Mention] = []
+    for m in rules.community_suffix.finditer(text):
+        end = m.end()
+        if covered[m.start()] or rules.compound_tail.match(text, end):
+            continue
+        ends_before = [e for e in mention_ends if e <= m.start()] + [c.end for c in found if c.end <= m.start()]
+        floor = max(ends_before + [0, end - rules.community_max])
+        if names is None:
+            names = load_communities()
+        candidate = None
+        for start in range(floor, m.start()):
+            word = text[start:end]
+            if end - start >= 3 and _HAN.match(word) and word in names:
+                candidate = Mention(start, end, word, [], "community-list")
+                break
+        if candidate is None and floor in street_by_end and 1 <= m.start() - floor:
+            word = text[floor:end]
+            if _HAN.match(word) and not rules.community_stop_chars.search(text, floor, m.start()):
+                candidate = Mention(floor, end, word, [], "community-after-street")
+        if candidate is None or candidate.form in rules.generic_communities:
+            continue
+        if rules.generic_community_tail.search(candidate.form) or name_reason(candidate, text, rules, quoted):
+            continue
+        candidate.extra["parent_mention"] = street_by_end.get(candidate.start)
+        found.append(candidate)
+    found.extend(community_repeats(text, found, covered, rules, quoted))
+    return found
+
+
+def community_repeats(text: str, found: list[Mention], covered: list[bool], rules: PlaceRules,
+                      quoted: list[tuple[int, int]]) -> list[Mention]:
+    """Return the other mentions of communities already found (前悦社区 after 前进街道前悦社区)."""
+    taken = {(m.start, m.end) for m in found}
+    repeats = []
+    for name in sorted({m.form for m in found}):
+        source = next(m for m in found if m.form == name)
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if (start, end) not in taken and not any(covered[start:end]):
+                repeat = Mention(start, end, name, [], "community-repeat")
+                if not rules.compound_tail.match(text, end) and not name_reason(repeat, text, rules, quoted):
+                    repeat.extra["parent_mention"] = source.extra.get("parent_mention")
+                    repeats.append(repeat)
+            start = text.find(name, end)
+    return repeats
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Linking
+# --------------------------------------------------------------------------------------------
+
+
+def resolve(mentions: list[Mention], gaz: Gazetteer) -> None:
+    """Choose one unit per mention where the text allows; leave ``resolved`` None when tied.
+
+    A mention right after another is first narrowed to candidates inside that mention's units;
+    the rest is decided by the document context: the weight of each candidate's enclosing units
+    in the document's unambiguous mentions.
+    """
+    previous_by_end = {m.end: m for m in mentions if m.keys}
+    for m in mentions:
+        if len(m.keys) > 1 and m.start in previous_by_end:
+            parent_keys = set(previous_by_end[m.start].keys)
+            inside = [k for k in m.keys if gaz.ancestors(k) & parent_keys]
+            if inside:
+                m.keys = inside
+    context = defaultdict(float)
+    for m in mentions:
+        if len(m.keys) == 1:
+            m.resolved = m.keys[0]
+            add_weight(context, m.keys, gaz)
+    for m in mentions:
+        if len(m.keys) <= 1:
+            continue
+        scores = sorted(((sum(context[a] for a in gaz.ancestors(k)) + context[k], k) for k in m.keys), reverse=True)
+        if scores[0][0] > 0 and scores[0][0] > scores[1][0]:
+            m.resolved = scores[0][1]
+
+
+# --------------------------------------------------------------------------------------------
+# 6. located_in
+# --------------------------------------------------------------------------------------------
+
+
+def unit_keys(mention: Mention) -> list[str]:
+    """The unit keys a mention may denote: its resolution, else its candidates."""
+    return [mention.resolved] if mention.resolved else mention.keys
+
+
+def lies_inside(head: Mention, tail: Mention, gaz: Gazetteer) -> bool:
+    """True when the gazetteer (or, for a community, its written township) puts head inside tail."""
+    if tail.is_community:
+        return False
+    if head.is_community:
+        return head.extra.get("parent_mention") is tail
+    tail_keys = set(unit_keys(tail))
+    for key in unit_keys(head):
+        unit = gaz.units[key]
+        chain = gaz.ancestors(key) | ({unit.successor} if unit.former else set())
+        if chain & tail_keys:
+            return True
+    return False
+
+
+def written_inside(mentions: list[Mention], gaz: Gazetteer) -> list[tuple[Mention, Mention, int, int, str]]:
+    """Return (head, tail, view start, view end, rule) for each unit written right after its parent."""
+    pairs = []
+    for before, after in zip(mentions, mentions[1:]):
+        if before.end == after.start and lies_inside(after, before, gaz):
+            pairs.append((after, before, before.start, after.end, "written-inside"))
+    return pairs
+
+
+def stated_inside(text: str, mentions: list[Mention], gaz: Gazetteer,
+                  rules: PlaceRules) -> list[tuple[Mention, Mention, int, int, str]]:
+    """Return (head, tail, view start, view end, rule) for each located_in statement of the text."""
+    pairs = []
+    index = 0
+    for sentence in _SENTENCE.finditer(text):
+        s_start, s_end = sentence.span()
+        while index < len(mentions) and mentions[index].start < s_start:
+            index += 1
+        inside = []
+        j = index
+        while j < len(mentions) and mentions[j].end <= s_end:
+            inside.append(mentions[j])
+            j += 1
+        if len(inside) < 2:
+            continue
+        masked, slot = [], {}
+        cursor = s_start
+        for m in inside:
+            masked.append(text[cursor:m.start])
+            slot[sum(len(p) for p in masked)] = m
+            masked.append(PLACEHOLDER)
+            cursor = m.end
+        masked.append(text[cursor:s_end])
+        masked_text = "".join(masked)
+        for rule_id, pattern in rules.statements:
+            for match in pattern.finditer(masked_text, overlapped=True):
+                head, tail = slot[match.start("head")], slot[match.start("tail")]
+                if head is not tail and lies_inside(head, tail, gaz):
+                    pairs.append((head, tail, s_start, s_end, rule_id))
+    return pairs
+
+
+# --------------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------------
+
+
+def find_places(text: str, gaz: Gazetteer, rules: PlaceRules) -> list[Mention]:
+    """Run steps 1-5 on a view text and return the place mentions in text order."""
+    raw_mentions, covered = gazetteer_mentions(text, gaz)
+    full_weights: dict[str, float] = defaultdict(float)
+    for m in raw_mentions:
+        if m.rule == "full" or gaz.units[m.keys[0]].level == "province":
+            add_weight(full_weights, m.keys, gaz)
+    quoted = quoted_name_spans(text, rules)
+    mentions = [read_city_centre(m, text, gaz, rules) for m in raw_mentions]
+    mentions = drop_names(mentions, text, gaz, rules, quoted)
+    mark_written_after_parent(mentions, gaz)
+    mentions = license_short_forms(mentions, full_weights, gaz, rules)
+    licence_weights = defaultdict(float, full_weights)
+    for m in mentions:
+        add_weight(licence_weights, m.keys, gaz)
+    extra = abbreviation_mentions(text, covered, licence_weights, gaz, rules)
+    mentions = sorted(mentions + extra, key=lambda m: m.start)
+    mentions += community_mentions(text, mentions, covered, gaz, rules, quoted)
+    mentions = remove_overlaps(mentions)
+    resolve([m for m in mentions if not m.is_community], gaz)
+    return mentions
+
+
+def remove_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep non-overlapping mentions, earlier and then longer first."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
+    """Build the schema entity of one mention (raw offsets, canonical name, codes, parents)."""
+    start, end = doc._.view.to_raw(mention.start, mention.end)
+    confidence = CONFIDENCE[mention.rule]
+    if mention.is_community:
+        parent = mention.extra.get("parent_mention")
+        chain: list[Unit] = []
+        if parent is not None and parent.resolved:
+            chain = gaz.chain(parent.resolved) + [gaz.units[parent.resolved]]
+        name, label, code, adcode, level, former, candidates = mention.form, "COMMUNITY", None, None, "community", False, []
+    else:
+        keys = unit_keys(mention)
+        unit = gaz.units[keys[0]]
+        if mention.resolved:
+            chain = gaz.chain(mention.resolved)
+            code, adcode, candidates = unit.code or None, unit.adcode, []
+        else:
+            chains = [gaz.chain(k) for k in keys]
+            chain = [u for i, u in enumerate(chains[0]) if all(len(c) > i and c[i] == u for c in chains)]
+            code, adcode, candidates = None, None, sorted(gaz.units[k].code for k in keys)
+            confidence *= 0.7
+        name, label, level, former = unit.name, unit.label, unit.level, unit.former
+    return Entity(
+        id=f"e{start}", start=start, end=end, text=doc.text[start:end], label=label, name=name,
+        adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
+        parent_codes=[u.code for u in chain], former=former, candidates=candidates,
+        provenance=provenance(doc, start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),
+    )
 
 
 class PlaceTagger:
+    """spaCy component: place entities and located_in relations (see the module docstring)."""
+
     version = VERSION
 
+    def __init__(self):
+        self.gazetteer = load_gazetteer()
+        self.rules = load_rules()
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = []
-        doc._.relations = []
+        view = doc._.view
+        mentions = find_places(view.text, self.gazetteer, self.rules)
+        entities = [make_entity(doc, m, self.gazetteer) for m in mentions]
+        entity_of = {id(m): e for m, e in zip(mentions, entities)}
+        relations, seen = [], set()
+        pairs = written_inside(mentions, self.gazetteer) + stated_inside(view.text, mentions, self.gazetteer, self.rules)
+        for head, tail, v_start, v_end, rule_id in pairs:
+            head_entity, tail_entity = entity_of[id(head)], entity_of[id(tail)]
+            if (head_entity.id, tail_entity.id) in seen:
+                continue
+            seen.add((head_entity.id, tail_entity.id))
+            start, end = view.to_raw(v_start, v_end)
+            relations.append(Relation(
+                head=head_entity.id, tail=tail_entity.id, evidence=[start, end],
+                provenance=provenance(doc, start, end, f"{PRODUCER}/{rule_id}", VERSION, 0.9),
+            ))
+        doc._.entities = entities
+        doc._.relations = relations
         return doc
 
 
 @Language.factory("zhclaims_places", assigns=["doc._.entities", "doc._.relations"], requires=["doc._.view", "doc._.sentences"])
 def make_places(nlp: Language, name: str) -> PlaceTagger:
+    """Create the places stage (gazetteer and rules are loaded once per process)."""
     return PlaceTagger()

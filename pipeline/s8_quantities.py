@@ -1,19 +1,317 @@
-"""Stage 8, quantities (placeholder: finds nothing). See issue 5."""
+"""Stage 8, quantities: every measured number with its value, range, unit and hedge.
 
+One compiled ``regex`` scans the analysis view (times masked out, so a quantity never overlaps
+a time); each candidate is then checked against the gold conventions and parsed with
+:mod:`pipeline.numerals`. Units, qualifiers and exclusions are data in ``rules/numbers/``.
+
+Conventions (``../shared/gold/README.md``): the span covers qualifier + number + multiplier +
+unit (约10万平方米, 5万余人, 超10万亩); 万元/亿元 give unit 元; vague 数百/数万 are ranges
+(200-900, 20000-90000) without a qualifier; 上百/快/内 are not qualifiers and stay outside;
+ordinals, names, slogans, short quoted terms and idioms are not quantities; a lone Chinese 一
+before a measure word is an article (一条大运河), not a count.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import accumulate
+from functools import lru_cache
+from typing import Optional
+
+import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-VERSION = "0"
+from .extensions import provenance
+from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
+from .resources import load_json
+from .schema import Quantity
+
+VERSION = "1"
+PRODUCER = "rule:quantities/{}"
+
+CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+MULTIPLIER_ONLY = frozenset("百千万亿")
+ZERO = frozenset("零〇")
+_ARABIC = regex.compile(r"\d")
+_LARGE = regex.compile(r"[万亿]")
+_PLAIN_INTEGER = regex.compile(r"[\d,]+")
+_NUM_AR = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?[十百千万亿]*"
+_NUM_CN = rf"[{CN_NUMERAL}]+(?:点[零〇一二三四五六七八九]+[万亿]*)?"
+_NUM = rf"(?:(?<![\d.]){_NUM_AR}|{_NUM_CN})"
+#: what ``NUM`` stands for in ``rules/numbers/exclusions.json`` patterns
+EXCLUSION_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}]+)"
+TIME_MASK = "\u0000"
+
+
+def _alternation(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A quantity found in the view: view offsets plus the schema fields."""
+
+    start: int
+    end: int
+    rule: str
+    value: Optional[float]
+    low: Optional[float]
+    high: Optional[float]
+    unit: str
+    qualifier: Optional[str]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict:
+    units = load_json("numbers", "units.json")
+    quals = load_json("numbers", "qualifiers.json")
+    excl = load_json("numbers", "exclusions.json")
+    all_units = list(units["units"]) + list(units["arabic_only"])
+    # a Chinese numeral is only a candidate when a unit follows (bare 一些, 十分 are words)
+    unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{_alternation(all_units)})"
+    scanner = regex.compile(
+        rf"(?P<pre>{_alternation(quals['before'])})?"
+        r"(?:"
+        rf"(?P<ca>\d+)选(?P<cb>\d+)"
+        rf"|百分之(?P<pct>{_NUM})"
+        rf"|(?P<den>{_NUM_CN}|\d+)分之(?P<nume>{_NUM_CN}|\d+)"
+        rf"|(?<![\d/.])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
+        rf"|(?P<vague>数[十百千万亿]*)(?={unit_ahead})"
+        rf"|(?<![\d.])(?P<a>{_NUM_AR})(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
+        rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?"
+        rf"|(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
+        rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?(?={unit_ahead})"
+        r")"
+        rf"(?P<in1>{_alternation(quals['inside'])})?"
+        rf"(?P<unit>{_alternation(all_units)})?"
+        rf"(?P<in2>{_alternation(quals['inside'])})?"
+        rf"(?P<post>{_alternation(quals['after'])})?"
+    )
+    patterns = [p["pattern"].replace("NUM", EXCLUSION_NUM) for p in excl["patterns"]]
+    patterns.append(_alternation(excl["phrases"]))
+    quotes = []
+    for pair in excl["quote_pairs"]:
+        opening, closing = regex.escape(pair[0]), regex.escape(pair[1])
+        quotes.append(rf"{opening}[^{closing}{opening}\n,。;!?]{{1,{excl['quoted_max_chars']}}}{closing}")
+    return {
+        "scanner": scanner,
+        "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
+        "quoted": regex.compile("|".join(quotes)),
+        "arabic_only": frozenset(units["arabic_only"]),
+        "duration": frozenset(units["duration"]),
+        "rewrite": units["rewrite"],
+        "before": quals["before"],
+        "inside": quals["inside"],
+        "after": quals["after"],
+        "blocked_after": {k: frozenset(v) for k, v in quals["blocked_after"].items()},
+        "vague_blocked_after": frozenset(excl["vague_blocked_after"]),
+    }
+
+
+def _is_digit_run(text: str) -> bool:
+    """二〇二五 / 七八: Chinese digits with no 十/百/千/万/亿."""
+    return len(text) > 1 and all(ch in CHINESE_DIGITS for ch in text)
+
+
+def _trailing_multiplier(text: str) -> float:
+    """The trailing 万/亿 multiplier of a numeral (5万 -> 1e4, 2万亿 -> 1e12), 1 when none."""
+    value = 1.0
+    for ch in reversed(text):
+        if ch not in "万亿":
+            break
+        value *= 1e4 if ch == "万" else 1e8
+    return value
+
+
+def _decimal(text: str) -> str:
+    """Read the middle dot some papers use as a decimal point (9·3%)."""
+    return text.replace("·", ".")
 
 
 class QuantityTagger:
+    """spaCy component: find the quantities of the body (``doc._.quantities``)."""
+
     version = VERSION
 
+    def __init__(self) -> None:
+        self.tables = _tables()
+
+    def excluded_zones(self, text: str) -> list[tuple[int, int]]:
+        """View spans where numbers are names, slogans, ordinals or quoted coined terms."""
+        zones = [m.span() for m in self.tables["exclusions"].finditer(text)]
+        zones += [m.span() for m in self.tables["quoted"].finditer(text)]
+        return sorted(zones)
+
+    def find(self, text: str, time_spans: list[tuple[int, int]] = ()) -> list[Found]:
+        """Find the quantities of a view text.
+
+        Args:
+            text: the normalized view text.
+            time_spans: view spans of time expressions; quantities never overlap them.
+
+        Returns:
+            The quantities in text order.
+        """
+        if time_spans:
+            chars = list(text)
+            for start, end in time_spans:
+                chars[start:end] = TIME_MASK * (end - start)
+            masked = "".join(chars)
+        else:
+            masked = text
+        zones = self.excluded_zones(text)
+        zone_starts = [zs for zs, _ in zones]
+        reach = list(accumulate((ze for _, ze in zones), max))  # furthest end among zones[:i+1]
+        found: list[Found] = []
+        for m in self.tables["scanner"].finditer(masked):
+            for item in self._read(m, masked):
+                i = bisect_left(zone_starts, item.end) - 1  # zones starting before the item ends
+                if i < 0 or reach[i] <= item.start:
+                    found.append(item)
+        return found
+
+    def _qualifier(self, g: dict, start: int, text: str) -> tuple[Optional[str], int]:
+        """The qualifier of a match and the span start it implies (prefix word kept or dropped)."""
+        tables = self.tables
+        qualifier = None
+        word = g["pre"]
+        if word:
+            if start > 0 and text[start - 1] in tables["blocked_after"].get(word, ()):
+                start += len(word)  # 最近3天: 近 belongs to 最近
+            else:
+                qualifier = tables["before"][word]
+        for group, table in (("in0", "inside"), ("in1", "inside"), ("in2", "inside"), ("post", "after")):
+            if qualifier is None and g[group]:
+                qualifier = tables[table][g[group]]
+        return qualifier, start
+
+    def _read(self, m, text: str) -> list[Found]:
+        """Turn one scanner match into zero, one or two quantities."""
+        tables = self.tables
+        g = m.groupdict()
+        if g["ca"]:
+            return [
+                Found(*m.span("ca"), "choose", float(g["ca"]), None, None, "", None),
+                Found(*m.span("cb"), "choose", float(g["cb"]), None, None, "", None),
+            ]
+        unit_text = g["unit"] or ""
+        unit = tables["rewrite"].get(unit_text, unit_text)
+        qualifier, start = self._qualifier(g, m.start(), text)
+        if qualifier is None and unit_text != unit and "多" in unit_text:
+            qualifier = "over"  # 3个多月
+        end = m.end()
+        try:
+            if g["pct"] is not None:
+                return [Found(start, end, "percent_words", parse_number(g["pct"]), None, None, "%", qualifier)]
+            if g["den"] is not None:
+                value = parse_fraction(g["nume"], g["den"])
+                return [Found(start, end, "fraction_words", value, None, None, unit, qualifier)]
+            if g["fa"] is not None:
+                a, b = g["fa"], g["fb"]
+                if a.startswith("0") or b.startswith("0") or int(a) >= int(b):
+                    return []  # 11/05 is a date, not a share
+                return [Found(start, end, "fraction", int(a) / int(b), None, None, unit, qualifier)]
+            if g["vague"] is not None:
+                return self._vague(m, g, text, unit)
+            return self._number(g, text, start, end, unit, qualifier)
+        except NumeralError:
+            return []
+
+    def _vague(self, m, g: dict, text: str, unit: str) -> list[Found]:
+        """数百/数万/数年: a 2-9 range of the multiplier; no qualifier, no prefix word in the span."""
+        start = m.start("vague")
+        if start > 0 and text[start - 1] in self.tables["vague_blocked_after"]:
+            return []  # 多数, 人数, 指数: 数 ends another word
+        unit_end = m.end("unit")
+        if unit in self.tables["duration"] and text[unit_end : unit_end + 1] in ("前", "后", "来"):
+            return []  # 数十年前: a vague relative time, neither a time value nor a quantity
+        scale = parse_number(g["vague"][1:]) if len(g["vague"]) > 1 else 1.0
+        return [Found(start, unit_end, "vague", None, 2 * scale, 9 * scale, unit, None)]
+
+    def _chinese_part_rejected(self, part: str, g: dict, start: int, text: str, has_qualifier: bool) -> bool:
+        """True when a Chinese numeral is a word rather than a count (一条, 千年岁月, 零部件)."""
+        if set(part) <= ZERO:
+            return True  # 零部件, 清零
+        if part in ("一", "壹") and not has_qualifier and not g["b"]:
+            return True  # 一条大运河: an article, not a count
+        if len(part) == 1 and part in MULTIPLIER_ONLY and not has_qualifier and not (g["b"] or g["in0"] or g["in1"]):
+            return not (start > 0 and text[start - 1] in "上成")  # 千年岁月, 百姓; but 上千人
+        return False
+
+    def _number(self, g: dict, text: str, start: int, end: int, unit: str, qualifier: Optional[str]) -> list[Found]:
+        """Plain numbers and ranges, with the acceptance rules for Chinese and bare numerals."""
+        tables = self.tables
+        a, b = g["a"], g["b"]
+        has_qualifier = qualifier is not None
+        if a == "半":
+            if not unit or unit not in tables["duration"] or b:
+                return []
+            return [Found(start, end, "half", 0.5, None, None, unit, qualifier)]
+        a_arabic = _ARABIC.search(a) is not None
+        b_arabic = b is not None and _ARABIC.search(b) is not None
+        for part, arabic in ((a, a_arabic), (b, b_arabic)):
+            if part is not None and not arabic and self._chinese_part_rejected(part, g, start, text, has_qualifier):
+                return []
+        chinese_only = not a_arabic and not b_arabic
+        if unit in tables["arabic_only"] and chinese_only and not _LARGE.search(a):
+            return []  # 三方, 三级, 两区
+        multiplier = g["mult"] or ""
+        if not unit and not b and not multiplier and _PLAIN_INTEGER.fullmatch(a) and not has_qualifier:
+            return []  # bare integers (7080共富集市, 8050) are names or codes
+        if unit in tables["duration"] and text[end : end + 1] in ("前", "后") and not has_qualifier:
+            return []  # N年前 / N天后 left by the times stage: relative times, not amounts
+        scale = parse_number(multiplier) if multiplier else 1.0
+        if b is None:
+            if _is_digit_run(a):
+                low, high = CHINESE_DIGITS[a[0]], CHINESE_DIGITS[a[-1]]
+                if len(a) == 2 and high == low + 1:  # 七八个, 三四个月
+                    return [Found(start, end, "range_words", None, float(low), float(high), unit, qualifier)]
+                return []
+            return [Found(start, end, "number", parse_number(_decimal(a)) * scale, None, None, unit, qualifier)]
+        low, high = parse_number(_decimal(a)), parse_number(_decimal(b))
+        if not _LARGE.search(a) and _LARGE.search(b):
+            low *= _trailing_multiplier(b)  # 3-5万 = 3万-5万
+        if not unit and "." not in a + b:
+            return []  # 1-11 without a unit is a date or code range
+        if low >= high:
+            return []
+        return [Found(start, end, "range", None, low, high, unit, qualifier)]
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.quantities = []
+        view = doc._.view
+        time_spans = []
+        for time in doc._.times or []:
+            span = view.raw_span_to_view(time.start, time.end)
+            if span is not None:
+                time_spans.append(span)
+        quantities = []
+        for item in self.find(view.text, time_spans):
+            start, end = view.to_raw(item.start, item.end)
+            quantities.append(
+                Quantity(
+                    id=f"q{start}",
+                    start=start,
+                    end=end,
+                    text=doc.text[start:end],
+                    value=item.value,
+                    low=item.low,
+                    high=item.high,
+                    unit=item.unit,
+                    qualifier=item.qualifier,
+                    provenance=provenance(doc, start, end, PRODUCER.format(item.rule), VERSION),
+                )
+            )
+        doc._.quantities = quantities
         return doc
 
 
-@Language.factory("zhclaims_quantities", assigns=["doc._.quantities"], requires=["doc._.view", "doc._.sentences", "doc._.times"])
+@Language.factory(
+    "zhclaims_quantities",
+    assigns=["doc._.quantities"],
+    requires=["doc._.view", "doc._.sentences", "doc._.times"],
+)
 def make_quantities(nlp: Language, name: str) -> QuantityTagger:
+    """Build the quantities stage (rules in ``rules/numbers/``)."""
     return QuantityTagger()

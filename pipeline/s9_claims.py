@@ -1,19 +1,892 @@
-"""Stage 9, claims (placeholder: finds nothing). See issue 7."""
+"""Stage 9, claims: say which subject each figure is about (issue 7).
 
+For every quantity the stage gathers the subjects it could be about (:func:`candidates_for`):
+places and companies in its clause and sentence, the paragraph's topic carried over, collective
+and anaphoric words resolved to the unit they mean (全市 -> the city, 该行 -> the bank), and other
+named things (a project, a market, a committee, a person) as ``OTHER``. Rules over the clause
+(:func:`rule_choice`, each with an id) pick one; a trained scorer (:mod:`pipeline.claim_model`)
+ranks the candidates with the rules' choice as one of its features. The predicate is built from
+the clause's words, the time is the one in the same clause or sentence, and every claim carries
+provenance naming the producer of each part.
+
+All analysis runs on the document's view (``doc._.view``, normalized Simplified text); every
+offset stored in a claim is a raw offset.
+
+Rules live in ``rules/claims/`` (see its README): collective/anaphoric words, head nouns of
+OTHER names, trigger verbs, predicate trimming lists, surnames.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-VERSION = "0"
+from .extensions import provenance
+from .names import fold_name
+from .resources import load_json, load_lines
+from .schema import Claim, Quantity, TimeExpression
+
+VERSION = "1"
+RULES_VERSION = "claims-rules-1"
+ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
+CLAUSE_DELIMITERS = ",;:，；：!?！？"
+# Characters that end a name read leftwards from its head noun (outside quotes).
+_NAME_STOP_CHARS = set(",;:。!?！？、()（）《》[]【】 \n\t·-~/" + "在的由是对向为将把被让与和及等从于到给以其这那也都就又还并而已")
+_OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
+_SENTENCE_END = "。！？!?”"
+MAX_NAME_CHARS = 16
+SENTENCES_BACK = 4
+TOPIC_NAMES = 3
+TOPIC_MIN_MENTIONS = 3
+
+
+# --------------------------------------------------------------------------- rules as data
+
+
+@lru_cache(maxsize=None)
+def collective_words() -> dict[str, dict]:
+    """Return the collective/anaphoric subject words of ``rules/claims/collective.json``."""
+    return dict(load_json("claims", "collective.json")["words"])
+
+
+@lru_cache(maxsize=None)
+def _collective_pattern() -> regex.Pattern:
+    words = sorted(collective_words(), key=len, reverse=True)
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+@lru_cache(maxsize=None)
+def head_nouns() -> tuple[str, ...]:
+    """Return the head nouns of OTHER names, longest first (``rules/claims/heads.txt``)."""
+    return tuple(sorted(load_lines("claims", "heads.txt"), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _head_pattern() -> regex.Pattern:
+    return regex.compile("|".join(regex.escape(h) for h in head_nouns()))
+
+
+@lru_cache(maxsize=None)
+def trigger_words() -> tuple[str, ...]:
+    """Return the trigger verbs of ``rules/claims/triggers.txt``, longest first."""
+    return tuple(sorted(load_lines("claims", "triggers.txt"), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _trigger_pattern() -> regex.Pattern:
+    return regex.compile("|".join(regex.escape(t) for t in trigger_words()))
+
+
+@lru_cache(maxsize=None)
+def _person_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    surnames = "".join(load_lines("claims", "surnames.txt"))
+    name = rf"[{surnames}]\p{{Han}}{{1,2}}?"
+    after_age = regex.compile(rf"\d+岁的\p{{Han}}{{0,8}}?({name})(?=[说笑乐回表在也是和正就还已都拿坐站,。:“]|$)")
+    clause_start = regex.compile(rf"(?:^|(?<=[,;:。“]))\s*({name})(?=在|说|表示|介绍|回忆|笑|从业|今年|,)")
+    return after_age, clause_start
+
+
+@lru_cache(maxsize=None)
+def predicate_trims() -> dict[str, tuple[str, ...]]:
+    """Return the predicate trimming lists of ``rules/claims/predicate_trim.json``, longest first."""
+    data = load_json("claims", "predicate_trim.json")
+    return {key: tuple(sorted(data[key], key=len, reverse=True)) for key in ("leading", "trailing", "stop_after")}
+
+
+# --------------------------------------------------------------------------- the document context
+
+
+@dataclass
+class Mention:
+    """A stretch of the view that names a possible subject.
+
+    Attributes:
+        name: canonical name (entity ``name``; the phrase as written, Simplified, for OTHER).
+        label: an entity label or ``OTHER``.
+        start: view start offset.
+        end: view end offset.
+        kind: ``entity``, ``quoted``, ``phrase``, ``person`` or ``collective``.
+        entity_id: the entity's id for entity mentions.
+        word: for collective mentions, the word as found (全市, 该行...).
+    """
+
+    name: str
+    label: str
+    start: int
+    end: int
+    kind: str
+    entity_id: Optional[str] = None
+    word: Optional[str] = None
+
+
+@dataclass
+class DocContext:
+    """Everything the claim rules and the scorer read about one document, in view coordinates."""
+
+    doc: Doc
+    text: str
+    sentences: list[tuple[int, int]]
+    sentence_raw: list[tuple[int, int]]
+    paragraph_of: list[int]
+    mentions: list[Mention]
+    collectives: list[Mention]
+    quantities: list[tuple[Quantity, int, int]]
+    times: list[tuple[TimeExpression, int, int]]
+    mention_counts: dict[str, int] = field(default_factory=dict)
+    _sentence_starts: list[int] = field(default_factory=list)
+    _mention_starts: list[int] = field(default_factory=list)
+
+    def sentence_at(self, position: int) -> int:
+        """Return the index of the sentence containing view ``position`` (the nearest one before it)."""
+        return max(0, bisect_right(self._sentence_starts, position) - 1)
+
+    def clause_at(self, position: int) -> tuple[int, int]:
+        """Return the view span of the clause (between , ; : and sentence ends) containing ``position``."""
+        s_start, s_end = self.sentences[self.sentence_at(position)]
+        start = position
+        while start > s_start and self.text[start - 1] not in CLAUSE_DELIMITERS:
+            start -= 1
+        end = position
+        while end < s_end and self.text[end] not in CLAUSE_DELIMITERS:
+            end += 1
+        return start, end
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Return the mentions (entities and OTHER names) starting in view ``[start, end)``."""
+        lo = bisect_left(self._mention_starts, start)
+        hi = bisect_left(self._mention_starts, end)
+        return self.mentions[lo:hi]
+
+
+def _view_span(view, start: int, end: int) -> Optional[tuple[int, int]]:
+    first, last = view.to_view(start), view.to_view(end - 1)
+    if first is None or last is None:
+        return view.raw_span_to_view(start, end)
+    return first, last + 1
+
+
+def _paragraphs(raw: str, sentence_raw: list[tuple[int, int]], texts: list[str]) -> list[int]:
+    """Number paragraphs: a sentence opens one when a line break precedes it after a finished sentence."""
+    numbers, current = [], 0
+    for i, (start, _) in enumerate(sentence_raw):
+        if i and "\n" in raw[sentence_raw[i - 1][1]:start] and texts[i - 1].rstrip()[-1:] in _SENTENCE_END:
+            current += 1
+        numbers.append(current)
+    return numbers
+
+
+def _entity_spans(mentions: list[Mention]) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in mentions if m.kind == "entity"]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _left_name_start(text: str, head_start: int, floor: int, blocked: list[tuple[int, int]]) -> int:
+    """Extend a name leftwards from its head noun until a boundary character, an entity or a number."""
+    start, in_quote = head_start, False
+    while start > floor and head_start - start < MAX_NAME_CHARS:
+        ch = text[start - 1]
+        if ch in _CLOSE_QUOTES:
+            in_quote = True
+        elif ch in _OPEN_QUOTES:
+            if not in_quote:  # the head sits inside a quoted name: the name starts after the quote
+                break
+            in_quote = False
+        elif not in_quote and (ch in _NAME_STOP_CHARS or ch.isdigit()):
+            break
+        if any(s < start <= e for s, e in blocked):
+            break
+        start -= 1
+    if in_quote:  # a quote closed but never opened: the name starts after it
+        while start < head_start and text[start] not in _CLOSE_QUOTES:
+            start += 1
+        start += 1
+    return start
+
+
+_LEADING_NON_NAME_TAGS = ("v", "p", "d", "c", "u")
+
+
+def strip_leading_verbs(name: str) -> int:
+    """Return how many leading characters of a phrase are verbs or function words (推进乡村…集聚区 -> 2).
+
+    Uses the part-of-speech tagger of jieba on the phrase only; the rest must stay a name of at
+    least three characters.
+    """
+    import jieba.posseg
+
+    cut = 0
+    for pair in jieba.posseg.lcut(name):
+        if not pair.flag.startswith(_LEADING_NON_NAME_TAGS) or len(name) - cut - len(pair.word) < 1:
+            break
+        cut += len(pair.word)
+    return cut
+
+
+def _clean_name(name: str) -> str:
+    """Strip quotes around a name; drop the quotes inside it too when they do not pair up."""
+    name = name.strip(_OPEN_QUOTES + _CLOSE_QUOTES + " ")
+    opened = sum(name.count(q) for q in "“‘「『")
+    closed = sum(name.count(q) for q in "”’」』")
+    if opened != closed:
+        name = "".join(ch for ch in name if ch not in _OPEN_QUOTES + _CLOSE_QUOTES)
+    return name
+
+
+_NOT_A_NAME_PREFIX = regex.compile(r"^(?:[这那该此本每各全整]?[个家名座处条所批些]?|首批|新|老|多|各类|其他|相关)$")
+
+
+def _is_name(name: str, head: str) -> bool:
+    """True when a head-noun phrase names one thing (天目里国际街区), not a bare category (该项目, 各类小区)."""
+    prefix = name[: -len(head)]
+    if not prefix:
+        return len(head) >= 3
+    return len(name) >= 3 and not _NOT_A_NAME_PREFIX.match(prefix)
+
+
+def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Mention]:
+    """Find OTHER names in view ``text[start:end]``: head-noun phrases, quoted names and persons.
+
+    Args:
+        text: the view text.
+        start: view start of the stretch (a sentence).
+        end: view end of the stretch.
+        blocked: view spans of entity mentions and quantities; names never cross them.
+
+    Returns:
+        The mentions found, in text order, without duplicates.
+    """
+    found: dict[tuple[int, int], Mention] = {}
+    phrase_ends: list[tuple[int, int]] = []
+    quoted = [(start + m.start(), start + m.end()) for m in regex.finditer(r"“[^”“]{2,20}”", text[start:end])]
+    for m in _head_pattern().finditer(text, start, end):
+        if _inside(blocked, m.start(), m.end()) or any(s < m.start() and m.end() < e for s, e in quoted):
+            continue  # a head inside a quoted name: the quoted mention covers it
+        name_start = _left_name_start(text, m.start(), start, blocked + phrase_ends)
+        phrase_ends.append((m.start(), m.end()))
+        bounded_by_item = any(e == name_start for _, e in blocked + phrase_ends)
+        if text[name_start] not in _OPEN_QUOTES and not bounded_by_item:
+            name_start += strip_leading_verbs(text[name_start:m.end()])
+        name = _clean_name(text[name_start:m.end()])
+        if _is_name(name, m.group()):
+            found[(name_start, m.end())] = Mention(name, "OTHER", name_start, m.end(), "phrase")
+    for m in regex.finditer(r"“([^”“]{2,20})”", text[start:end]):
+        q_start, q_end = start + m.start(), start + m.end()
+        if _inside(blocked, q_start, q_end) or any(s <= q_start and q_end <= e for s, e in found):
+            continue
+        found[(q_start, q_end)] = Mention(_clean_name(m.group(1)), "OTHER", q_start, q_end, "quoted")
+    after_age, clause_start = _person_patterns()
+    for pattern in (after_age, clause_start):
+        for m in pattern.finditer(text[start:end]):
+            p_start, p_end = start + m.start(1), start + m.end(1)
+            if not _inside(blocked, p_start, p_end):
+                found.setdefault((p_start, p_end), Mention(m.group(1), "OTHER", p_start, p_end, "person"))
+    return [found[key] for key in sorted(found)]
+
+
+def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Mention]:
+    """Find collective/anaphoric subject words (全市, 该区, 街道, 该行...) in view ``text[start:end]``.
+
+    A bare word (街道, 社区, 公司, 小区) counts only where it starts a phrase (after a boundary), so the
+    街道 of 前进街道 or the 社区 of 城镇社区 is not taken for it.
+    """
+    words = collective_words()
+    found = []
+    for m in _collective_pattern().finditer(text, start, end):
+        if _inside(blocked, m.start(), m.end()):
+            continue
+        word = m.group()
+        bare = not word.startswith(("该", "全", "本", "整个")) and word not in ("村内",)
+        before = text[m.start() - 1] if m.start() > 0 else ","
+        if bare and regex.match(r"\p{Han}", before) and before not in "在的由是对向为将把被让与和及从于":
+            continue
+        if word == "全市" and before == "占":  # 占全市1/7: a share of the city, not the city as subject
+            continue
+        spec = words[word]
+        found.append(Mention(word, spec["label"], m.start(), m.end(), "collective", word=word))
+    return found
+
+
+def build_context(doc: Doc) -> DocContext:
+    """Collect the view, sentences, mentions, quantities and times of ``doc`` for the claim rules.
+
+    Args:
+        doc: a Doc that has been through the sentences stage, with ``doc._.entities``,
+            ``doc._.quantities`` and ``doc._.times`` set.
+
+    Returns:
+        The :class:`DocContext`.
+    """
+    view = doc._.view
+    text = view.text
+    sentence_raw, sentences, texts = [], [], []
+    for sentence in doc._.sentences or []:
+        span = _view_span(view, sentence.start, sentence.end)
+        if span:
+            sentence_raw.append((sentence.start, sentence.end))
+            sentences.append(span)
+            texts.append(sentence.text)
+    if not sentences:
+        sentences, sentence_raw, texts = [(0, len(text))], [(0, len(doc.text))], [text]
+    paragraph_of = _paragraphs(doc.text, sentence_raw, texts)
+
+    def located(items):
+        placed = []
+        for item in items or []:
+            span = _view_span(view, item.start, item.end)
+            if span:
+                placed.append((item, *span))
+        return sorted(placed, key=lambda x: (x[1], x[2]))
+
+    quantities = located(doc._.quantities)
+    times = located(doc._.times)
+    entity_mentions = [
+        Mention(e.name or e.text, e.label, vs, ve, "entity", entity_id=e.id)
+        for e, vs, ve in located(doc._.entities)
+    ]
+    blocked = _entity_spans(entity_mentions) + [(vs, ve) for _, vs, ve in quantities]
+    blocked_all = blocked + [(vs, ve) for _, vs, ve in times]
+    others, collectives = [], []
+    for s_start, s_end in sentences:
+        words = collective_mentions(text, s_start, s_end, blocked_all)
+        collectives.extend(words)
+        others.extend(other_mentions(text, s_start, s_end, blocked_all + [(w.start, w.end) for w in words]))
+    mentions = sorted(entity_mentions + others, key=lambda m: (m.start, m.end))
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[fold_name(m.name)] = counts.get(fold_name(m.name), 0) + 1
+    context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
+                         quantities, times, counts)
+    context._sentence_starts = [s for s, _ in sentences]
+    context._mention_starts = [m.start for m in mentions]
+    return context
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Candidate:
+    """One possible subject of one quantity, with the mention that best supports it.
+
+    Attributes:
+        name: canonical subject name.
+        label: entity label or OTHER.
+        mention: the mention used for features (nearest to the quantity, in its sentence first).
+        entity_mention: the nearest earlier entity mention of this subject (``subject_entity``).
+        sources: how the candidate was found (entity, phrase, quoted, person, collective, carry).
+        collective: the collective/anaphoric word that resolved to it in the quantity's sentence.
+        features: filled by :func:`pipeline.claim_model.candidate_features`.
+    """
+
+    name: str
+    label: str
+    mention: Mention
+    entity_mention: Optional[Mention] = None
+    sources: set = field(default_factory=set)
+    collective: Optional[Mention] = None
+    features: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return fold_name(self.name)
+
+
+@dataclass
+class QuantitySite:
+    """Where a quantity sits: its view span, sentence, clause and paragraph."""
+
+    quantity: Quantity
+    start: int
+    end: int
+    sentence: int
+    clause: tuple[int, int]
+    paragraph: int
+
+
+def quantity_sites(context: DocContext) -> list[QuantitySite]:
+    """Return the site of every quantity of the document, in text order."""
+    sites = []
+    for quantity, start, end in context.quantities:
+        sentence = context.sentence_at(start)
+        sites.append(QuantitySite(quantity, start, end, sentence, context.clause_at(start), context.paragraph_of[sentence]))
+    return sites
+
+
+def _resolve_collective(context: DocContext, word: Mention, before: int) -> Optional[Mention]:
+    """Return the nearest mention before view ``before`` that a collective word stands for."""
+    spec = collective_words()[word.word]
+    heads = tuple(spec.get("heads") or ())
+    lo = bisect_left(context._mention_starts, 0)
+    hi = bisect_left(context._mention_starts, before)
+    for m in reversed(context.mentions[lo:hi]):
+        if m.label != spec["label"]:
+            continue
+        if heads and not m.name.endswith(heads):
+            continue
+        return m
+    return None
+
+
+def _distance(m: Mention, site: QuantitySite) -> int:
+    return site.start - m.end if m.end <= site.start else m.start - site.end
+
+
+def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Optional["Candidate"] = None) -> list[Candidate]:
+    """Gather the subjects a quantity could be about.
+
+    Args:
+        context: the document context.
+        site: the quantity's site.
+        previous_subject: the subject chosen for the previous quantity (carried over).
+
+    Returns:
+        Candidates keyed by folded name, in order of their best mention's position.
+    """
+    s_start, s_end = context.sentences[site.sentence]
+    first_sentence = site.sentence
+    while first_sentence > 0 and site.sentence - first_sentence < SENTENCES_BACK and \
+            context.paragraph_of[first_sentence - 1] == site.paragraph:
+        first_sentence -= 1
+    window_start = context.sentences[first_sentence][0]
+    by_key: dict[str, Candidate] = {}
+
+    def better(new: Mention, old: Mention) -> bool:
+        def rank(m):
+            inside = s_start <= m.start < s_end
+            return (not inside, m.start >= site.end, abs(_distance(m, site)))
+        return rank(new) < rank(old)
+
+    def add(m: Mention, source: str, name_mention: Optional[Mention] = None) -> Candidate:
+        target = name_mention or m
+        key = fold_name(target.name)
+        candidate = by_key.get(key)
+        if candidate is None:
+            candidate = by_key[key] = Candidate(target.name, target.label, m)
+        elif better(m, candidate.mention):
+            candidate.mention = m
+        if target.label != "OTHER" and candidate.label == "OTHER":
+            candidate.label, candidate.name = target.label, target.name
+        candidate.sources.add(source)
+        if target.kind == "entity" and target.start < site.start:
+            if candidate.entity_mention is None or target.start > candidate.entity_mention.start:
+                candidate.entity_mention = target
+        return candidate
+
+    for m in context.mentions_between(window_start, s_end):
+        if m.kind == "entity" or m.start >= context.sentences[max(first_sentence, site.sentence - 2)][0]:
+            add(m, m.kind)
+    # The latest entity mentioned before the window: the document's running topic.
+    earlier = context.mentions_between(0, window_start)
+    seen_names: set[str] = set()
+    for m in reversed(earlier):
+        if m.kind == "entity" and fold_name(m.name) not in seen_names and len(seen_names) < TOPIC_NAMES:
+            seen_names.add(fold_name(m.name))
+            add(m, "topic")
+    # A named thing the document keeps returning to (a compound, a project) is a topic too.
+    for m in reversed(earlier):
+        if m.kind == "phrase" and context.mention_counts.get(fold_name(m.name), 0) >= TOPIC_MIN_MENTIONS \
+                and fold_name(m.name) not in by_key:
+            add(m, "topic")
+    for word in context.collectives:
+        if s_start <= word.start < site.start:
+            target = _resolve_collective(context, word, word.start)
+            if target is not None:
+                candidate = add(word, "collective", target)
+                nearest_entity = _nearest_entity_before(context, candidate.key, site.start)
+                if nearest_entity is not None:
+                    candidate.entity_mention = nearest_entity
+                if candidate.collective is None or word.start > candidate.collective.start:
+                    candidate.collective = word
+    if previous_subject is not None:
+        candidate = by_key.get(previous_subject.key)
+        if candidate is None:
+            candidate = add(previous_subject.mention, "carry", previous_subject.entity_mention or previous_subject.mention)
+            candidate.name, candidate.label = previous_subject.name, previous_subject.label
+            if previous_subject.entity_mention is not None:
+                candidate.entity_mention = previous_subject.entity_mention
+        candidate.sources.add("carry")
+    return sorted(by_key.values(), key=lambda c: (c.mention.start, c.key))
+
+
+def _nearest_entity_before(context: DocContext, key: str, before: int) -> Optional[Mention]:
+    hi = bisect_left(context._mention_starts, before)
+    for m in reversed(context.mentions[:hi]):
+        if m.kind == "entity" and fold_name(m.name) == key:
+            return m
+    return None
+
+
+# --------------------------------------------------------------------------- positional facts
+
+
+def is_list_member(text: str, m: Mention) -> bool:
+    """True when the mention is an item of an enumeration (A、B、C等 ...)."""
+    after = text[m.end:m.end + 1]
+    before = text[m.start - 1:m.start] if m.start else ""
+    return after in ("、", "等") or before == "、" or text[m.end:m.end + 2] in ("和", "及")
+
+
+def counted_by(text: str, m: Mention, site: QuantitySite) -> bool:
+    """True when the mention is an item the quantity counts (长安福特、吉利汽车等68家 ...)."""
+    if m.end > site.start:
+        return False
+    between = text[m.end:site.start]
+    return ("等" in between and not any(ch in CLAUSE_DELIMITERS for ch in between)) or \
+        (between.startswith("、") and len(between) < 30 and not any(ch in CLAUSE_DELIMITERS for ch in between))
+
+
+def encloses_other(context: DocContext, m: Mention, start: int, end: int) -> bool:
+    """True when the mention's unit is the stated parent (``located_in`` tail) of another entity in ``[start, end)``."""
+    if m.entity_id is None:
+        return False
+    heads = {r.head for r in context.doc._.relations or [] if r.tail == m.entity_id}
+    if not heads:
+        return False
+    return any(x.entity_id in heads for x in context.mentions_between(start, end) if x.kind == "entity")
+
+
+def after_place_prefix(context: DocContext, m: Mention) -> bool:
+    """True when a name follows a place written as its location (朝晖街道的浙工新村, 前进街道“7080共富集市”)."""
+    if m.kind == "entity":
+        return False
+    for x in context.mentions_between(max(0, m.start - 40), m.start):
+        if x.kind == "entity" and x.end <= m.start and context.text[x.end:m.start] in ("", "的", "“"):
+            return True
+    return False
+
+
+def is_prefix_of_next(context: DocContext, m: Mention) -> bool:
+    """True when another mention starts right where this one ends (钱塘区前进街道: 钱塘区 is a prefix)."""
+    for other in context.mentions_between(m.end, m.end + 1):
+        if other is not m:
+            return True
+    return False
+
+
+_CLAUSE_OPENERS = regex.compile(r"^(?:截至|截止|到|在|据|从|自|而|同时|其中|目前|如今|此外|另外|走进|作为|以及|与此同时|由此|因此|\s|[“”])*$")
+
+
+def clause_initial(context: DocContext, m: Mention, time_spans: list[tuple[int, int]]) -> bool:
+    """True when only openers (截至, 在, 作为...) and times come before the mention in its clause."""
+    c_start, _ = context.clause_at(m.start)
+    prefix = list(context.text[c_start:m.start])
+    for t_start, t_end in time_spans:
+        for i in range(max(t_start, c_start), min(t_end, m.start)):
+            prefix[i - c_start] = " "
+    return bool(_CLAUSE_OPENERS.match("".join(prefix)))
+
+
+def trigger_between(text: str, start: int, end: int) -> bool:
+    """True when a trigger verb (累计, 新增, 建成...) occurs in view ``text[start:end]``."""
+    return start < end and _trigger_pattern().search(text, start, end) is not None
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass
+class RuleDecision:
+    """The rules' subject for a quantity (an index into its candidates) and the rule's id."""
+
+    index: Optional[int]
+    rule: str
+
+
+def respectively_subjects(context: DocContext, site: QuantitySite, candidates: list[Candidate]) -> Optional[int]:
+    """``A、B、C分别…N1、N2、N3``: the i-th quantity after 分别 belongs to the i-th listed subject."""
+    s_start, s_end = context.sentences[site.sentence]
+    marker = context.text.find("分别", s_start, s_end)
+    if marker < 0 or marker > site.start:
+        return None
+    listed = [c for c in candidates if s_start <= c.mention.start < marker and c.mention.kind != "collective"]
+    listed.sort(key=lambda c: c.mention.start)
+    figures = [q for q, vs, _ in context.quantities if marker < vs < s_end]
+    units = [q.unit for q in figures]
+    if len(listed) < 2 or not figures:
+        return None
+    same_unit = [q for q in figures if q.unit == site.quantity.unit] if len(set(units)) > 1 else figures
+    if site.quantity not in same_unit:
+        return None
+    position = same_unit.index(site.quantity)
+    if position >= len(listed) or len(same_unit) != len(listed):
+        return None
+    return candidates.index(listed[position])
+
+
+def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candidate],
+                previous: Optional[tuple[QuantitySite, Candidate]]) -> RuleDecision:
+    """Pick a subject by rules, in priority order, and say which rule did.
+
+    Rules (ids): ``enum-respectively`` (A、B分别 N1、N2), ``qizhong-carry`` (a 其中 clause keeps the
+    previous figure's subject), ``collective`` (全市/该区/该行... in the clause), ``clause-subject``
+    (the nearest subject in the clause before the figure, not a list item or a prefix),
+    ``sentence-subject`` (the first such subject of the sentence), ``carry-over`` (the previous
+    figure's subject in the same paragraph), ``topic`` (the latest entity before).
+    """
+    text = context.text
+    if not candidates:
+        return RuleDecision(None, "none")
+    index = respectively_subjects(context, site, candidates)
+    if index is not None:
+        return RuleDecision(index, "enum-respectively")
+    c_start, _ = site.clause
+    s_start, _ = context.sentences[site.sentence]
+    previous_index = None
+    if previous is not None:
+        keys = [c.key for c in candidates]
+        if previous[1].key in keys:
+            previous_index = keys.index(previous[1].key)
+    if text.startswith("其中", c_start) and previous_index is not None and previous[0].sentence == site.sentence:
+        return RuleDecision(previous_index, "qizhong-carry")
+
+    time_spans = [(vs, ve) for _, vs, ve in context.times]
+
+    def usable(c: Candidate) -> bool:
+        m = c.mention
+        if counted_by(text, m, site) or is_prefix_of_next(context, m):
+            return False
+        if m.kind != "entity" and 0 <= site.start - m.end <= 1:  # 省“千项万亿”项目13个: the counted noun
+            return False
+        return m.kind in ("entity", "collective") or clause_initial(context, m, time_spans)
+
+    collectives = [(c.collective.start, i) for i, c in enumerate(candidates)
+                   if c.collective is not None and c_start <= c.collective.start < site.start]
+    if collectives:
+        return RuleDecision(max(collectives)[1], "collective")
+    in_clause = [(c.mention.end, i) for i, c in enumerate(candidates)
+                 if c_start <= c.mention.start and c.mention.end <= site.start and usable(c)
+                 and c.mention.kind in ("entity", "phrase", "person", "quoted")]
+    if in_clause:
+        return RuleDecision(max(in_clause)[1], "clause-subject")
+    in_sentence = [(c.mention.start, i) for i, c in enumerate(candidates)
+                   if s_start <= c.mention.start and c.mention.end <= site.start and usable(c)
+                   and c.mention.kind in ("entity", "phrase", "person", "quoted", "collective")]
+    if in_sentence:
+        return RuleDecision(min(in_sentence)[1], "sentence-subject")
+    if previous_index is not None and previous[0].paragraph == site.paragraph:
+        return RuleDecision(previous_index, "carry-over")
+    earlier = [(c.mention.end, i) for i, c in enumerate(candidates)
+               if c.mention.end <= site.start and c.mention.kind == "entity" and usable(c)]
+    if earlier:
+        return RuleDecision(max(earlier)[1], "topic")
+    return RuleDecision(None, "none")
+
+
+# --------------------------------------------------------------------------- time and predicate
+
+
+def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpression], str]:
+    """Return the time that scopes a quantity and the rule that found it.
+
+    The nearest time before the figure in its clause, else one after it in the clause, else the
+    nearest earlier time in its sentence; a time in another sentence never scopes a claim.
+    """
+    c_start, c_end = site.clause
+    s_start, _ = context.sentences[site.sentence]
+    before_clause, after_clause, before_sentence = None, None, None
+    for time, vs, ve in context.times:
+        if vs < site.end and site.start < ve:
+            continue
+        if c_start <= vs and ve <= site.start:
+            before_clause = time
+        elif site.end <= vs and ve <= c_end and after_clause is None:
+            after_clause = time
+        elif s_start <= vs and ve <= site.start:
+            before_sentence = time
+    if before_clause is not None:
+        return before_clause, "time-clause"
+    if after_clause is not None:
+        return after_clause, "time-clause-after"
+    if before_sentence is not None:
+        return before_sentence, "time-sentence"
+    return None, "time-none"
+
+
+def _strip_words(text: str, words: tuple[str, ...], leading: bool) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for word in words:
+            if leading and text.startswith(word) and len(text) > len(word):
+                text, changed = text[len(word):], True
+                break
+            if not leading and text.endswith(word) and len(text) > len(word):
+                text, changed = text[: -len(word)], True
+                break
+    return text
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """Return a word segmenter: the project's pkuseg model when available, else jieba."""
+    try:
+        from .segmenter import load_segmenter  # trained by the models issue
+
+        return load_segmenter().cut
+    except Exception:  # noqa: BLE001 - any failure falls back to jieba
+        import jieba
+
+        jieba.setLogLevel(60)
+        return jieba.lcut
+
+
+def segment(text: str) -> list[str]:
+    """Cut ``text`` into words with the configured segmenter."""
+    return list(_segmenter()(text)) if text else []
+
+
+def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Candidate],
+                  time_spans: list[tuple[int, int]]) -> str:
+    """Build a short predicate from the clause's words around the quantity.
+
+    The words between the last subject, time or earlier figure in the clause and the quantity,
+    trimmed of function words, followed by the noun the quantity counts (365个城中村改造 ->
+    累计完成城中村改造).
+    """
+    text = context.text
+    c_start, c_end = site.clause
+    left_start = c_start
+    if subject is not None and c_start <= subject.mention.start and subject.mention.end <= site.start:
+        left_start = max(left_start, subject.mention.end)
+    for vs, ve in time_spans:
+        if c_start <= vs and ve <= site.start:
+            left_start = max(left_start, ve)
+    for _, vs, ve in context.quantities:
+        if c_start <= vs and ve <= site.start:
+            left_start = max(left_start, ve)
+    trims = predicate_trims()
+    left = text[left_start:site.start].strip()
+    left = _strip_words(_strip_words(left, trims["leading"], True), trims["trailing"], False).strip("“”,、 ")
+    right_text = text[site.end:c_end]
+    right = []
+    for word in segment(right_text[:16]):
+        if word in trims["stop_after"] or not regex.match(r"[\p{Han}A-Za-z“”]", word) or \
+                (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
+            break
+        right.append(word)
+    predicate = left + "".join(right)
+    predicate = predicate.strip("“”,、 ") or site.quantity.unit or "数量"
+    return predicate[:24]
+
+
+# --------------------------------------------------------------------------- the stage
 
 
 class ClaimExtractor:
-    version = VERSION
+    """The claims stage: rules plus the trained candidate scorer.
+
+    Args:
+        mode: ``combined`` (scorer with the rules' choice as a feature; the default),
+            ``model`` (scorer without rule features) or ``rules`` (rules only).
+        model: path of the scorer under ``models/`` (``claims/scorer.json``).
+    """
+
+    def __init__(self, mode: str = "combined", model: str = "claims/scorer.json"):
+        if mode not in ("combined", "model", "rules"):
+            raise ValueError(f"claims mode must be combined, model or rules, not {mode!r}")
+        self.mode = mode
+        self.scorer = None
+        if mode != "rules":
+            from .claim_model import load_scorer
+
+            self.scorer = load_scorer(model, mode)
+        self.version = f"{VERSION}-{mode}" + (f"-{self.scorer.version}" if self.scorer else "")
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.claims = []
+        doc._.claims = extract_claims(doc, self.mode, self.scorer)
         return doc
 
 
-@Language.factory("zhclaims_claims", assigns=["doc._.claims"], requires=["doc._.entities", "doc._.quantities", "doc._.times", "doc._.sentences"])
-def make_claims(nlp: Language, name: str) -> ClaimExtractor:
-    return ClaimExtractor()
+def choose_subjects(context: DocContext, mode: str, scorer=None):
+    """Decide the subject of every quantity, in text order, carrying the previous choice over.
+
+    Yields:
+        ``(site, candidates, chosen index or None, producer, confidence, rule decision)``.
+    """
+    from .claim_model import group_features
+
+    previous = None
+    for site in quantity_sites(context):
+        candidates = candidates_for(context, site, previous[1] if previous else None)
+        decision = rule_choice(context, site, candidates, previous)
+        chosen, producer, confidence = decision.index, f"rule:claims/{decision.rule}", 0.8
+        if mode != "rules" and scorer is not None and candidates:
+            rows = group_features(context, site, candidates, decision.index, previous)
+            scores = scorer.score(rows)
+            best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+            if scores[best] >= scorer.threshold:
+                chosen, confidence = best, float(scores[best])
+                producer = f"model:claims-scorer@{scorer.version}"
+            else:
+                chosen = None
+        if chosen is None and decision.index is not None and mode == "rules":
+            chosen = decision.index
+        yield site, candidates, chosen, producer, confidence, decision
+        # The carried-over subject is the rules' choice, so the scorer sees the same context in
+        # training and in use (its own earlier mistakes never feed its later features).
+        if decision.index is not None:
+            previous = (site, candidates[decision.index])
+
+
+def extract_claims(doc: Doc, mode: str = "combined", scorer=None) -> list[Claim]:
+    """Return the claims of ``doc`` (ids ``c1..`` in quantity order).
+
+    Args:
+        doc: a Doc with entities, quantities, times, sentences and view set.
+        mode: ``combined``, ``model`` or ``rules``.
+        scorer: the trained scorer (needed unless ``mode`` is ``rules``).
+    """
+    if not doc._.quantities:
+        return []
+    context = build_context(doc)
+    time_spans = [(vs, ve) for _, vs, ve in context.times]
+    claims = []
+    for site, candidates, chosen, producer, confidence, _ in choose_subjects(context, mode, scorer):
+        if chosen is None:
+            continue
+        subject = candidates[chosen]
+        time, time_rule = time_for(context, site)
+        predicate = predicate_for(context, site, subject, time_spans)
+        mention = subject.collective if subject.collective is not None and "collective" in producer else subject.mention
+        subject_span = list(context.doc._.view.to_raw(mention.start, mention.end))
+        ev_start, ev_end = context.sentence_raw[site.sentence]
+        quantity = site.quantity
+        claims.append(Claim(
+            id=f"c{len(claims) + 1}",
+            subject=subject.name,
+            subject_label=subject.label,
+            subject_entity=subject.entity_mention.entity_id if subject.entity_mention else None,
+            predicate=predicate,
+            quantity=quantity.id,
+            time=time.id if time else None,
+            evidence=[ev_start, ev_end],
+            subject_span=subject_span,
+            value=quantity.value, low=quantity.low, high=quantity.high,
+            unit=quantity.unit, qualifier=quantity.qualifier,
+            time_value=time.value if time else None,
+            as_of=time.as_of if time else None,
+            parts={"subject": producer, "predicate": "rule:claims/predicate-clause", "time": f"rule:claims/{time_rule}"},
+            provenance=provenance(doc, ev_start, ev_end, producer, RULES_VERSION if producer.startswith("rule:") else VERSION,
+                                  confidence),
+        ))
+    return claims
+
+
+@Language.factory(
+    "zhclaims_claims",
+    assigns=["doc._.claims"],
+    requires=["doc._.entities", "doc._.quantities", "doc._.times", "doc._.sentences", "doc._.view"],
+    default_config={"mode": "combined", "model": "claims/scorer.json"},
+)
+def make_claims(nlp: Language, name: str, mode: str, model: str) -> ClaimExtractor:
+    return ClaimExtractor(mode=mode, model=model)

@@ -1,0 +1,107 @@
+"""Word segmenter: the spacy-pkuseg model this project trains (``models/segmenter``).
+
+Usage::
+
+    from pipeline.segmenter import load_segmenter
+    seg = load_segmenter()                          # cached; nothing is downloaded
+    seg.cut("杭州市累计建成充电桩")                    # ['杭州市', '累计', '建成', '充电桩']
+    seg = load_segmenter(user_words=("数字扁担",))   # names always kept whole (user dictionary)
+
+As spaCy's Chinese tokenizer (word tokens instead of the pipeline's character tokens)::
+
+    nlp = spacy_word_pipeline()                     # spacy.blank("zh") with segmenter "pkuseg"
+    # which is: nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    #           nlp.tokenizer.initialize(pkuseg_model=str(model_path("segmenter")), pkuseg_user_dict=None)
+    #           nlp.tokenizer.pkuseg_update_user_dict(list_of_names)
+
+User dictionary: words given in ``user_words`` (e.g. gazetteer places and company names found by
+stage 5/6) are matched longest-first before the model runs and never split. Give only names, not
+general vocabulary: on the SIGHAN held-out text a big general lexicon lowers F1 (models/segmenter
+MODEL_CARD.md). Input should be normalized text (``doc._.view.text``): the model was trained on
+half-width digits and letters.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .resources import model_path
+
+NAME = "segmenter"
+
+
+class Segmenter:
+    """A loaded pkuseg model with an optional user dictionary; ``cut(text)`` returns the words."""
+
+    def __init__(self, directory: Path, user_words: Iterable[str] = ()):
+        import spacy_pkuseg
+
+        words = sorted({w.strip() for w in user_words if w and w.strip()})
+        self.directory = Path(directory)
+        self._pkuseg = spacy_pkuseg.pkuseg(model_name=str(self.directory), user_dict=words or None)
+        self.user_word_count = len(words)
+
+    def cut(self, text: str) -> list[str]:
+        """Split ``text`` into words; ``"".join(words) == text`` except that whitespace is dropped.
+
+        Args:
+            text: the text to segment.
+
+        Returns:
+            The words in order.
+        """
+        return self._pkuseg.cut(text)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Add names to the user dictionary (kept whole from now on)."""
+        for word in sorted({w.strip() for w in words if w and w.strip()}):
+            self._pkuseg.preprocesser.insert(word, "")
+            self.user_word_count += 1
+
+
+@lru_cache(maxsize=8)
+def _cached_segmenter(user_words: tuple[str, ...]) -> Segmenter:
+    return Segmenter(model_path(NAME), user_words)
+
+
+def load_segmenter(user_words: Optional[Iterable[str]] = None) -> Segmenter:
+    """Load the committed segmenter (cached per distinct user dictionary).
+
+    Args:
+        user_words: names to keep whole (user dictionary), or None.
+
+    Returns:
+        The segmenter.
+    """
+    return _cached_segmenter(tuple(sorted(set(user_words or ()))))
+
+
+def spacy_word_pipeline(user_words: Optional[Iterable[str]] = None):
+    """Return ``spacy.blank("zh")`` whose tokenizer segments words with our pkuseg model.
+
+    Args:
+        user_words: names to keep whole, or None.
+
+    Returns:
+        A spaCy ``Language`` whose ``nlp(text)`` gives one token per word.
+    """
+    import spacy
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    nlp.tokenizer.initialize(pkuseg_model=str(model_path(NAME)), pkuseg_user_dict=None)
+    if user_words:
+        nlp.tokenizer.pkuseg_update_user_dict(sorted(set(user_words)))
+    return nlp
+
+
+def chars_per_second(segmenter: Segmenter, texts: list[str]) -> int:
+    """Time ``segmenter.cut`` over ``texts``; return characters per CPU second (``time.process_time``)."""
+    n_chars = sum(len(t) for t in texts)
+    started = time.process_time()
+    for text in texts:
+        segmenter.cut(text)
+    elapsed = time.process_time() - started
+    return int(n_chars / elapsed) if elapsed > 0 else 0
