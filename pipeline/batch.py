@@ -138,7 +138,7 @@ class InlineEngine:
 
 
 class ProcessEngine:
-    """Run the pipeline in ``workers`` spawned processes, each loading it once."""
+    """Run the pipeline in ``workers`` processes (forked from a fork server), each loading it once."""
 
     name = "processes"
 
@@ -147,7 +147,11 @@ class ProcessEngine:
 
         self.workers = workers
         self.config = config
-        self.pool = multiprocessing.get_context("spawn").Pool(workers, initializer=init_worker, initargs=(config,))
+        # A fork server imports spaCy and the stages once; workers fork from it (a clean,
+        # single-threaded parent), so N workers do not each pay the imports.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipeline.api", "pipeline.batch"])
+        self.pool = context.Pool(workers, initializer=init_worker, initargs=(config,))
 
     def version(self) -> str:
         return self.pool.apply(pipeline_version, (self.config,))

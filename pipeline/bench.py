@@ -1,7 +1,7 @@
 """``zhclaims bench``: time the whole pipeline on a corpus, with ``jieba.lcut`` as a yardstick.
 
 The corpus is cut into articles; each ``--workers`` value runs them through the same engine as
-``zhclaims extract`` (spawned worker processes, each loading the pipeline once; Article JSON and
+``zhclaims extract`` (worker processes, each loading the pipeline once; Article JSON and
 store rows built in the workers; the driver writing a throw-away DuckDB store). Reported per
 run: characters per second per worker, peak RSS per worker (``VmHWM``), and the speed-up over
 the first ``--workers`` value. ``jieba.lcut`` over the same articles in one process gives the
@@ -140,7 +140,7 @@ def _sources(articles: list[str]):
 
 
 def run_workers(articles: list[str], workers: int, config: Optional[str] = None, store: bool = True) -> dict:
-    """Run ``articles`` through ``workers`` spawned worker processes (as ``extract --workers`` does).
+    """Run ``articles`` through ``workers`` worker processes (as ``extract --workers`` does).
 
     Returns:
         ``seconds`` (wall time after every worker has loaded the pipeline), ``chars``, ``failed``

@@ -57,7 +57,7 @@ FEATURE_NAMES = (
         "previous_in_sentence", "previous_in_paragraph", "qizhong_previous", "trigger_between",
         "delimiters_between", "log_mentions_doc", "log_mentions_paragraph", "person_age",
         "after_locative", "has_entity_mention", "adjacent_before", "encloses_other", "most_specific_place",
-        "after_place_prefix",
+        "after_place_prefix", "quoted_modifier",
         "rule_chosen",
     ]
 )
@@ -132,6 +132,7 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous) ->
     f["adjacent_before"] = float(before and site.start - m.end <= 1)
     f["encloses_other"] = float(rules.encloses_other(context, m, s_start, site.start))
     f["after_place_prefix"] = float(rules.after_place_prefix(context, m))
+    f["quoted_modifier"] = float(rules.quoted_modifier(context, m))
     f["rule_chosen"] = float(rule_chosen)
     return f
 

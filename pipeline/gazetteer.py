@@ -335,7 +335,7 @@ def _read_unit_rows(path: Path) -> list[Unit]:
 
 
 class Gazetteer:
-    """Units by key, the candidate units of every written form, and a longest-match trie.
+    """Units by key, the candidate units of every written form, and the structures to find them.
 
     A unit's key is its code, or ``"former:<name>"`` for a former unit without a code.
 
@@ -343,9 +343,16 @@ class Gazetteer:
         units: units by key.
         full_forms: written full name -> keys of the units with that name.
         short_forms: written short form -> keys of the units with that short form.
-        trie: ``hanlp_trie.Trie`` over full and short forms (value: the form itself) and blockers
-            (value ``""``).
+        trie: ``hanlp_trie.Trie`` over the full and short forms of provinces, cities and districts
+            (current and former; value: the form itself) and blockers (value ``""``).
+        township_names: full township names -> keys. Townships are not in the trie (41k names
+            would slow the pass down by half): they are found from their suffix (街道, 镇, 乡), see
+            :meth:`find_townships`.
+        township_shorts: township short form (前进) -> keys; read only with document evidence.
+        townships_of: district key -> keys of its townships.
     """
+
+    TOWNSHIP_SUFFIX = re.compile("街道|镇|乡|苏木")
 
     def __init__(self, units: Iterable[Unit], former: Iterable[Unit], generic_forms: Iterable[str] = (),
                  blockers: Iterable[str] = ()):
@@ -354,21 +361,61 @@ class Gazetteer:
         self.units: dict[str, Unit] = {}
         self.full_forms: dict[str, list[str]] = {}
         self.short_forms: dict[str, list[str]] = {}
+        self.township_names: dict[str, list[str]] = {}
+        self.township_shorts: dict[str, list[str]] = {}
+        self.townships_of: dict[str, list[str]] = {}
         self._chains: dict[str, tuple[list[Unit], set[str]]] = {}
         generic = set(generic_forms)
         for unit in list(units) + list(former):
             key = self.key_of(unit)
             self.units[key] = unit
+            if unit.level == "street":
+                self.townships_of.setdefault(unit.parent, []).append(key)
+                for short in unit.shorts:
+                    self.township_shorts.setdefault(short, []).append(key)
             if unit.name not in generic:
                 self.full_forms.setdefault(unit.name, []).append(key)
-            for short in unit.shorts:
-                # Township short forms are only read with the full name in the same document.
-                if short not in generic or unit.level == "street":
-                    self.short_forms.setdefault(short, []).append(key)
-        forms = {form: form for form in list(self.full_forms) + list(self.short_forms)}
+                if unit.level == "street":
+                    self.township_names.setdefault(unit.name, []).append(key)
+            if unit.level != "street":
+                for short in unit.shorts:
+                    if short not in generic:
+                        self.short_forms.setdefault(short, []).append(key)
+        self.township_max_length = max((len(name) for name in self.township_names), default=0)
+        forms = {form: form for form in self.full_forms if form not in self.township_names}
+        forms.update({form: form for form in self.short_forms})
         # A blocker maps to "" (hanlp_trie treats None as "no entry"): matched, then dropped.
         forms.update({word: "" for word in blockers if word not in forms})
         self.trie = Trie(forms)
+
+    def find_townships(self, text: str) -> list[tuple[int, int, str]]:
+        """Return ``(start, end, name)`` of the longest township name ending at each 街道/镇/乡 suffix."""
+        found = []
+        for match in self.TOWNSHIP_SUFFIX.finditer(text):
+            end = match.end()
+            for start in range(max(0, end - self.township_max_length), match.start() - 1):
+                if text[start:end] in self.township_names:
+                    found.append((start, end, text[start:end]))
+                    break
+        return found
+
+    def find_forms(self, text: str) -> tuple[list[tuple[int, int, str]], list[bool]]:
+        """Return the non-overlapping longest matches of all full and short forms (blockers
+        dropped) and which characters any match, blockers included, covers."""
+        matches = [(start, end, form) for start, end, form in self.trie.parse_longest(text)]
+        townships = self.find_townships(text)
+        if townships:
+            chosen: list[tuple[int, int, str]] = []
+            taken: set[int] = set()
+            for start, end, form in sorted(matches + townships, key=lambda m: (m[0] - m[1], m[0])):
+                if not taken.intersection(range(start, end)):
+                    chosen.append((start, end, form))
+                    taken.update(range(start, end))
+            matches = sorted(chosen)
+        covered = [False] * (len(text) + 1)
+        for start, end, _ in matches:
+            covered[start:end] = [True] * (end - start)
+        return [m for m in matches if m[2]], covered
 
     @staticmethod
     def key_of(unit: Unit) -> str:

@@ -114,6 +114,13 @@ def _word_crosses(left: str, right: str) -> bool:
     tail, head = left[-_WINDOW:], right[:_WINDOW]
     if not tail or not head:
         return False
+    frequency = _segmenter().dt.FREQ
+    if not any(
+        frequency.get(tail[-i:] + head[:j], 0) > 0
+        for i in range(1, len(tail) + 1)
+        for j in range(1, len(head) + 1)
+    ):
+        return False  # no dictionary word runs across: skip segmenting
     position = 0
     for word in _segmenter().lcut(tail + head, HMM=False):
         if position < len(tail) < position + len(word) and len(word) > 1:
@@ -163,7 +170,7 @@ def stops_mid_sentence(paragraph: Paragraph) -> str | None:
     return "if_continued" if paragraph.commas >= BODY_MIN_COMMAS else "if_word_cut"
 
 
-def find_continuation(paragraphs: list[Paragraph], index: int, taken: set[int]) -> int | None:
+def find_continuation(paragraphs: "Paragraphs | list[Paragraph]", index: int, taken: set[int]) -> int | None:
     """Return the index of the paragraph continuing ``paragraphs[index]``, or None.
 
     Args:
@@ -195,19 +202,60 @@ def find_continuation(paragraphs: list[Paragraph], index: int, taken: set[int]) 
     return candidates[0] if candidates else None
 
 
-def reading_order(paragraphs: list[Paragraph]) -> list[list[int]]:
+class Paragraphs:
+    """The page's paragraphs, described only when a layout decision needs them.
+
+    Most paragraphs end with sentence-final punctuation and are never looked at again, so the
+    :class:`Paragraph` of a line is built on first access.
+    """
+
+    def __init__(self, normalized: str):
+        self.normalized = normalized
+        self.spans = paragraph_spans(normalized)
+        self._described: dict[int, Paragraph] = {}
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, index: int) -> Paragraph:
+        paragraph = self._described.get(index)
+        if paragraph is None:
+            start, end = self.spans[index]
+            paragraph = self._described[index] = describe_paragraph(start, end, self.normalized)
+        return paragraph
+
+    def may_stop_mid_sentence(self, index: int) -> bool:
+        """Cheap test: False when the paragraph's last character is sentence-final punctuation."""
+        return self.normalized[self.spans[index][1] - 1] not in _surely_final()
+
+
+@lru_cache(maxsize=1)
+def _surely_final() -> frozenset[str]:
+    marks = punctuation()
+    return frozenset(marks.sentence_final + marks.clause_final)
+
+
+def reading_order(paragraphs: "Paragraphs | list[Paragraph]") -> list[list[int]]:
     """Group paragraphs into logical paragraphs in reading order.
+
+    Args:
+        paragraphs: the page's paragraphs in raw order (a :class:`Paragraphs` or a list).
 
     Returns:
         Lists of paragraph indices; each list is read as one paragraph with no break inside.
     """
+    quick = getattr(paragraphs, "may_stop_mid_sentence", lambda index: True)
     next_of: dict[int, int] = {}
     taken: set[int] = set()
     for index in range(len(paragraphs)):
+        if not quick(index):
+            continue
         following = find_continuation(paragraphs, index, taken)
         if following is not None:
             next_of[index] = following
             taken.add(following)
+    if not next_of:
+        return [[index] for index in range(len(paragraphs))]
     groups: list[list[int]] = []
     placed: set[int] = set()
     for index in range(len(paragraphs)):
@@ -218,8 +266,7 @@ def reading_order(paragraphs: list[Paragraph]) -> list[list[int]]:
             chain.append(next_of[chain[-1]])
         placed.update(chain)
         groups.append(chain)
-        skipped = [i for i in range(index + 1, chain[-1]) if i not in placed]
-        for i in skipped:
+        for i in range(index + 1, chain[-1]):
             if i in placed:
                 continue
             # A caption standing inside the broken sentence: it follows the joined paragraph.
@@ -248,14 +295,15 @@ def layout_segments(normalized: str) -> list[tuple[int, int]]:
     Args:
         normalized: the normalized text (same offsets as the raw text).
     """
-    paragraphs = [describe_paragraph(s, e, normalized) for s, e in paragraph_spans(normalized)]
+    paragraphs = Paragraphs(normalized)
+    spans = paragraphs.spans
     segments: list[tuple[int, int]] = []
     used: set[int] = set()
     for group in reading_order(paragraphs):
-        segments.extend((paragraphs[i].start, paragraphs[i].end) for i in group)
-        newline = _newline_after(normalized, paragraphs[group[-1]].end, used)
-        if newline is None:
-            newline = _newline_after(normalized, paragraphs[group[0]].end, used) if len(group) > 1 else None
+        segments.extend(spans[i] for i in group)
+        newline = _newline_after(normalized, spans[group[-1]][1], used)
+        if newline is None and len(group) > 1:
+            newline = _newline_after(normalized, spans[group[0]][1], used)
         if newline is not None:
             used.add(newline)
             segments.append((newline, newline + 1))

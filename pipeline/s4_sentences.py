@@ -104,7 +104,7 @@ def split_sentences(view: TextView) -> list[Sentence]:
             v_start = start + lead
             v_end = v_start + len(stripped)
             raw_start, raw_end = view.to_raw(v_start, v_end)
-            sentences.append(Sentence(index=len(sentences), start=raw_start, end=raw_end, text=stripped))
+            sentences.append(Sentence.model_construct(index=len(sentences), start=raw_start, end=raw_end, text=stripped))
         start = end
     return sentences
 

@@ -65,8 +65,7 @@ class Mention:
         keys: candidate unit keys (gazetteer), empty for a community.
         rule: the rule that found it (a key of :data:`CONFIDENCE`).
         resolved: the chosen unit key, or None.
-        extra: rule notes (``after_parent``: a township short form's parent written before it;
-            ``parent_mention``: the township mention a community is written after).
+        extra: rule notes (``parent_mention``: the township mention a community is written after).
     """
 
     start: int
@@ -150,23 +149,43 @@ def blockers() -> frozenset[str]:
 
 
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
-    """Return every longest-match full or short form in ``text``, and which characters any match
-    (blockers included) covers; blockers are consumed, not returned."""
+    """Return every longest-match full or short form in ``text`` (see :meth:`Gazetteer.find_forms`)
+    and which characters any match, blockers included, covers."""
+    matches, covered = gaz.find_forms(text)
     mentions = []
-    covered = [False] * (len(text) + 1)
-    for start, end, form in gaz.trie.parse_longest(text):
-        covered[start:end] = [True] * (end - start)
-        if not form:
-            continue
+    for start, end, form in matches:
         if form in gaz.full_forms:
             mentions.append(Mention(start, end, form, list(gaz.full_forms[form]), "full"))
-        elif form in gaz.short_forms:
-            rule = "short"
-            keys = list(gaz.short_forms[form])
-            if all(gaz.units[k].level == "street" for k in keys):
-                rule = "street-short"
-            mentions.append(Mention(start, end, form, keys, rule))
+        else:
+            mentions.append(Mention(start, end, form, list(gaz.short_forms[form]), "short"))
     return mentions, covered
+
+
+def township_short_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """Find township short forms the document licenses.
+
+    A short form (前进, 仓前) is read where the document also writes the township's full name
+    (前进街道, 仓前街道), or right after a mention of its district (秀洲区王江泾).
+
+    Returns:
+        New mentions (they may overlap existing ones; overlaps are removed later).
+    """
+    found: list[Mention] = []
+    for name in sorted({m.form for m in mentions if m.rule == "full" and m.form in gaz.township_names}):
+        keys = gaz.township_names[name]
+        for short in sorted({s for k in keys for s in gaz.units[k].shorts}):
+            start = text.find(short)
+            while start >= 0:
+                found.append(Mention(start, start + len(short), short,
+                                     [k for k in keys if short in gaz.units[k].shorts], "street-short"))
+                start = text.find(short, start + len(short))
+    for parent in mentions:
+        for parent_key in parent.keys:
+            for key in gaz.townships_of.get(parent_key, ()):
+                for short in gaz.units[key].shorts:
+                    if text.startswith(short, parent.end):
+                        found.append(Mention(parent.end, parent.end + len(short), short, [key], "street-short"))
+    return found
 
 
 def read_city_centre(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRules) -> Mention:
@@ -267,7 +286,7 @@ def license_short_forms(mentions: list[Mention], full_weights: dict[str, float],
     full_names = {m.form for m in mentions if m.rule == "full"}
     shorts = [m for m in mentions if m.rule != "full"]
     licensed_keys: dict[int, list[str]] = defaultdict(list)
-    for level in ("province", "city", "district", "street"):
+    for level in ("province", "city", "district"):
         for m in shorts:
             keys = [k for k in m.keys if gaz.units[k].level == level and licensed(k, m, weights, full_names, gaz, rules)]
             if keys:
@@ -289,26 +308,11 @@ def licensed(key: str, mention: Mention, weights: dict[str, float], full_names: 
     unit = gaz.units[key]
     if unit.level == "province":
         return mention.form not in rules.ambiguous_shorts or unit.name in full_names
-    if unit.level == "street":
-        return unit.name in full_names or mention.extra.get("after_parent") == unit.parent
     if mention.form in rules.ambiguous_shorts:
         return unit.name in full_names
     if weights[key] >= LICENCE_WEIGHT:
         return True
     return weights.get(unit.parent, 0.0) >= LICENCE_WEIGHT
-
-
-def mark_written_after_parent(mentions: list[Mention], gaz: Gazetteer) -> None:
-    """Note on each township short form whether it follows a mention of its parent (秀洲区王江泾)."""
-    previous_by_end = {m.end: m for m in mentions}
-    for m in mentions:
-        if m.rule != "street-short" or m.start not in previous_by_end:
-            continue
-        parent_keys = set(previous_by_end[m.start].keys)
-        for key in m.keys:
-            if gaz.units[key].parent in parent_keys:
-                m.extra["after_parent"] = gaz.units[key].parent
-                break
 
 
 def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, float], gaz: Gazetteer,
@@ -491,20 +495,19 @@ def find_places(text: str, gaz: Gazetteer, rules: PlaceRules) -> list[Mention]:
     raw_mentions, covered = gazetteer_mentions(text, gaz)
     full_weights: dict[str, float] = defaultdict(float)
     for m in raw_mentions:
-        if m.rule == "full" or gaz.units[m.keys[0]].level == "province":
+        if m.rule == "full" or all(gaz.units[k].level == "province" for k in m.keys):
             add_weight(full_weights, m.keys, gaz)
     quoted = quoted_name_spans(text, rules)
     mentions = [read_city_centre(m, text, gaz, rules) for m in raw_mentions]
     mentions = drop_names(mentions, text, gaz, rules, quoted)
-    mark_written_after_parent(mentions, gaz)
     mentions = license_short_forms(mentions, full_weights, gaz, rules)
+    townships = [m for m in township_short_mentions(text, mentions, gaz) if not name_reason(m, text, rules, quoted)]
     licence_weights = defaultdict(float, full_weights)
     for m in mentions:
         add_weight(licence_weights, m.keys, gaz)
     extra = abbreviation_mentions(text, covered, licence_weights, gaz, rules)
-    mentions = sorted(mentions + extra, key=lambda m: m.start)
-    mentions += community_mentions(text, mentions, covered, gaz, rules, quoted)
-    mentions = remove_overlaps(mentions)
+    mentions = remove_overlaps(mentions + extra + townships)
+    mentions = remove_overlaps(mentions + community_mentions(text, mentions, covered, gaz, rules, quoted))
     resolve([m for m in mentions if not m.is_community], gaz)
     return mentions
 

@@ -122,6 +122,7 @@ class CompanyRules:
     kind_endings: tuple[str, ...]
     project_cues: tuple[str, ...]
     latin_name_pattern: str
+    model_cue_chars: tuple[str, ...]
     compiled: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -180,7 +181,7 @@ def load_rules() -> CompanyRules:
         branch_suffixes=tuple(data["branch_suffixes"]),
         max_core_chars=int(data["max_core_chars"]),
         max_branch_place_chars=int(data["max_branch_place_chars"]),
-        left_stop_words=frozenset(data["left_stop_words"]),
+        left_stop_words=frozenset(data["left_stop_words"]) | frozenset(resources.load_lines(RULES_FOLDER, "boundary_verbs.txt")),
         right_stop_words=frozenset(data["right_stop_words"]),
         generic_cores=frozenset(data["generic_cores"]),
         core_final_function_chars=frozenset(data["core_final_function_chars"]),
@@ -203,6 +204,7 @@ def load_rules() -> CompanyRules:
         kind_endings=tuple(data["kind_endings"]),
         project_cues=tuple(data["project_cues"]),
         latin_name_pattern=data["latin_name_pattern"],
+        model_cue_chars=tuple(data["model_cue_chars"]),
     )
 
 
@@ -375,12 +377,22 @@ def find_legal_form_names(ctx: TextContext) -> list[Mention]:
             continue
         if not core and not (has_place and (industry_start < match.start() or form.rule == "bank")):
             continue
+        start = trim_to_known_name(ctx, start, match.end())
         name = text[start : match.end()]
         if any(part in name for part in rules.excluded_contains):
             continue
         alias = core if form.alias_core and len(core) >= 2 and core not in rules.generic_cores else None
         found.append(Mention(start, match.end(), f"rule:companies/{form.rule}", form.confidence, name, alias))
     return found
+
+
+def trim_to_known_name(ctx: TextContext, start: int, end: int) -> int:
+    """Return the start of the longest known brand that ends a scanned name at ``end`` after a
+    non-place prefix (预期|中信银行, 接受|中央电视台); else ``start`` unchanged."""
+    for inner in range(start + 1, end - 1):
+        if ctx.text[inner:end] in ctx.rules.brands:
+            return start if ctx.place_ending_at(inner) == start else inner
+    return start
 
 
 def find_brands(ctx: TextContext) -> list[Mention]:
@@ -417,6 +429,7 @@ def find_media(ctx: TextContext) -> list[Mention]:
         start = ctx.scan_name_left(match.start(), rules.max_core_chars, stop_at_places=False)
         if match.start() - start < 2:
             continue
+        start = trim_to_known_name(ctx, start, match.end())
         name = text[start : match.end()]
         if is_excluded_name(name, rules):
             continue
@@ -512,14 +525,16 @@ def find_list_members(ctx: TextContext, known: Sequence[Mention]) -> tuple[list[
 
 def select_flat(candidates: Iterable[Mention]) -> list[Mention]:
     """Keep non-overlapping mentions: rules before models, then longer spans, then higher confidence."""
-    chosen: list[Mention] = []
-    taken: list[tuple[int, int]] = []
     order = sorted(candidates, key=lambda m: (not m.is_rule, -(m.end - m.start), -m.confidence, m.start))
+    if not order:
+        return []
+    taken = bytearray(max(m.end for m in order))
+    chosen: list[Mention] = []
     for mention in order:
-        if any(mention.start < end and start < mention.end for start, end in taken):
+        if any(taken[mention.start : mention.end]):
             continue
         chosen.append(mention)
-        taken.append((mention.start, mention.end))
+        taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     return sorted(chosen, key=lambda m: m.start)
 
 
@@ -635,15 +650,55 @@ def model_candidates(
             start += 1
         while end > start and not NAME_CHAR.match(ctx.text[end - 1]):
             end -= 1
-        name = ctx.text[start:end]
-        if not name:
+        if apply_rules:
+            start = skip_stop_words_right(ctx, start, end)
+            if not is_plausible_model_name(ctx.text[start:end], ctx.rules) or ctx.overlaps_place(start, end):
+                continue
+        if end - start < 2:
             continue
-        if apply_rules and is_excluded_name(name, ctx.rules) and not any(name.endswith(s) for s in ctx.rules.legal_forms):
-            continue
-        if apply_rules and ctx.overlaps_place(start, end, allow_inside=True):
-            continue
-        found.append(Mention(start, end, producer, score, name, version=version))
+        found.append(Mention(start, end, producer, score, ctx.text[start:end], version=version))
     return found
+
+
+def skip_stop_words_right(ctx: TextContext, start: int, end: int) -> int:
+    """Move ``start`` right over stop words that open a span (联合|强村公司, 深化|朗骏...)."""
+    words, longest = ctx.rules.left_stop_words, ctx.rules.compiled["stop_max"]
+    moved = True
+    while moved:
+        moved = False
+        for size in range(min(longest, end - start - 1), 0, -1):
+            if ctx.text[start : start + size] in words:
+                start += size
+                moved = True
+                break
+    return start
+
+
+def strip_industry_and_form(name: str, rules: CompanyRules) -> str:
+    """Return ``name`` without its legal form and the industry words before it (the trade name and region)."""
+    for suffix in sorted(rules.legal_forms, key=len, reverse=True):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for word in sorted(rules.industry_words, key=len, reverse=True):
+            if name.endswith(word):
+                name = name[: -len(word)]
+                changed = True
+                break
+    return name
+
+
+def is_plausible_model_name(name: str, rules: CompanyRules) -> bool:
+    """True when a model span passes the rules: not excluded, and a trade name is left once the
+    legal form and industry words are taken off (联合强村公司 and 商贸 fail)."""
+    has_form = any(name.endswith(s) for s in rules.legal_forms)
+    if is_excluded_name(name, rules) and not has_form:
+        return False
+    core = strip_industry_and_form(name, rules)
+    return bool(core) and core not in rules.generic_cores and not any(g in core for g in rules.generic_cores if len(g) >= 2 and has_form)
 
 
 def merge_mentions(
@@ -692,7 +747,7 @@ class CompanyTagger:
         self._ner = None
         cues = list(self.rules.legal_forms) + list(self.rules.branch_suffixes) + list(self.rules.media_suffixes)
         cues += list(self.rules.strong_cues_after) + list(self.rules.weak_cues_after) + list(self.rules.brands)
-        cues += ["报", "等", "企", "商", "店", "行", "社", "所", "厂"]
+        cues += list(self.rules.model_cue_chars)
         self.cue_pattern = regex.compile(_alternation(cues) + r"|[A-Za-z]{3,}")
         if use_model:
             self.version = f"{VERSION}+{self.ner.name}@{self.ner.version}"

@@ -90,7 +90,7 @@ def _tables() -> dict:
     )
     year_part = rf"(?P<ypart>{_alternation(cal['year_parts'])}|度)"
     rules = {
-        "clock": r"(?P<ampm>上午|下午|晚上|凌晨|中午|早上|傍晚)(?P<hh>\d{1,2}|[一二三四五六七八九十]{1,3})[点时](?:(?P<mi>\d{1,2})分|(?P<half>半))?",
+        "clock": r"(?:(?P<ampm>上午|下午|晚上|凌晨|中午|早上|傍晚)(?P<hh>\d{1,2}|[一二三四五六七八九十]{1,3})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
         "plan": rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})",
         "decade": r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
         "year_range": rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年",
@@ -109,8 +109,13 @@ def _tables() -> dict:
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
     )
     # every rule starts with one of these characters; the look-ahead lets other positions fail fast
-    first_chars = set("0123456789〇零○一二两三四五六七八九十百“(上下晚凌中早傍过全") | {w[0] for w in words}
-    lead = "[" + "".join(sorted(regex.escape(c) for c in first_chars)) + "]"
+    first_chars = set("“(上下晚凌中早傍过全") | {w[0] for w in words}
+    numeral = "〇零○一二两三四五六七八九十百"
+    lead = (
+        r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
+        rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
+        "|[" + "".join(sorted(regex.escape(c) for c in first_chars)) + "]"
+    )
     pattern = rf"(?={lead})(?:" + "|".join(f"(?P<r_{name}>{body})" for name, body in rules.items()) + ")"
     return {
         "cal": cal,
@@ -213,15 +218,15 @@ def _resolve_date(m, pub: Published, tables: dict) -> str:
             day2 = _number(m.group("d2")) if m.group("d2") else None
             if day2 is not None and day is None:
                 day = 1
-            return f"{_fmt(year, month, day)}/{_fmt(year2, month2, day2)}"
-        part = m.group("mpart")
-        if part in ("底", "末"):
-            return _fmt(year, month, _last_day(year, month))
-        if part in cal["month_parts"]:
-            first, last = cal["month_parts"][part]
+            value = f"{_fmt(year, month, day)}/{_fmt(year2, month2, day2)}"
+        elif m.group("mpart") in ("底", "末"):
+            value = _fmt(year, month, _last_day(year, month))
+        elif m.group("mpart") in cal["month_parts"]:
+            first, last = cal["month_parts"][m.group("mpart")]
             last = last or _last_day(year, month)
-            return f"{_fmt(year, month, first)}/{_fmt(year, month, last)}"
-        value = _fmt(year, month, day)
+            value = f"{_fmt(year, month, first)}/{_fmt(year, month, last)}"
+        else:
+            value = _fmt(year, month, day)
     elif m.group("season"):
         if year is None:
             year = pub.year
@@ -238,17 +243,16 @@ def _resolve_date(m, pub: Published, tables: dict) -> str:
         first, last = _holiday_date(m.group("hol"), year, tables)
         if m.group("holrel") == "前":
             before = first - timedelta(days=1)
-            return _fmt(before.year, before.month)
-        value = _days_value(first, last)
+            value = _fmt(before.year, before.month)
+        else:
+            value = _days_value(first, last)
     elif m.group("ypart"):
         part = m.group("ypart")
         if part == "度":
             value = _fmt(year)
         else:
             bounds = cal["year_parts"][part]
-            if len(bounds) == 1 and "-" in bounds[0]:
-                value = f"{year:04d}-{bounds[0]}"
-            elif len(bounds) == 1:
+            if len(bounds) == 1:
                 value = f"{year:04d}-{bounds[0]}"
             else:
                 value = f"{year:04d}-{bounds[0]}/{year:04d}-{bounds[1]}"
@@ -386,8 +390,8 @@ class TimeTagger:
         if m.group("season") or m.group("hol"):
             before = text[start - 1] if start else "\n"
             after = text[end] if end < len(text) else "\n"
-            if "、" in (before, after) or after == "等":
-                return False  # 中秋、七夕等传统佳节: recurring festivals, no one occurrence
+            if "、" in (before, after) or after == "等" or before == "每" or text[max(0, start - 2) : start] == "每年":
+                return False  # 中秋、七夕等传统佳节, 每年清明节: recurring, no one occurrence
             if m.group("season") and len(m.group("season")) == 1:
                 return False  # 春/夏/秋 alone are too ambiguous without a year
             if m.group("season") and not (before in "\n,。;:!?、 (“" or start == 0):

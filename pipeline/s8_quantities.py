@@ -13,9 +13,7 @@ before a measure word is an article (一条大运河), not a count.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate
 from functools import lru_cache
 from typing import Optional
 
@@ -68,20 +66,23 @@ def _tables() -> dict:
     units = load_json("numbers", "units.json")
     quals = load_json("numbers", "qualifiers.json")
     excl = load_json("numbers", "exclusions.json")
-    all_units = list(units["units"]) + list(units["arabic_only"])
+    all_units = list(units["units"]) + list(units["arabic_only"]) + list(units["half"])
     # a Chinese numeral is only a candidate when a unit follows (bare 一些, 十分 are words)
     unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{_alternation(all_units)})"
+    lead = "".join(sorted(set("0123456789百分数半" + CN_NUMERAL) | {w[0] for w in quals["before"]}))
+    lone_one = rf"(?(pre)|(?!一(?:{_alternation(all_units)})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])})))"
     scanner = regex.compile(
+        rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
         r"(?:"
         rf"(?P<ca>\d+)选(?P<cb>\d+)"
         rf"|百分之(?P<pct>{_NUM})"
         rf"|(?P<den>{_NUM_CN}|\d+)分之(?P<nume>{_NUM_CN}|\d+)"
         rf"|(?<![\d/.])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
-        rf"|(?P<vague>数[十百千万亿]*)(?={unit_ahead})"
+        rf"|(?P<vague>数[十百千万亿]*|几[十百千万亿]+)(?={unit_ahead})"
         rf"|(?<![\d.])(?P<a>{_NUM_AR})(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?"
-        rf"|(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
+        rf"|{lone_one}(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?(?={unit_ahead})"
         r")"
         rf"(?P<in1>{_alternation(quals['inside'])})?"
@@ -97,22 +98,38 @@ def _tables() -> dict:
         quotes.append(rf"{opening}[^{closing}{opening}\n,。;!?]{{1,{excl['quoted_max_chars']}}}{closing}")
     return {
         "scanner": scanner,
+        "group_index": {name: number - 1 for name, number in scanner.groupindex.items()},
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
         "arabic_only": frozenset(units["arabic_only"]),
         "duration": frozenset(units["duration"]),
-        "rewrite": units["rewrite"],
+        "rewrite": {**units["rewrite"], **units["half"]},
+        "half": frozenset(units["half"]),
         "before": quals["before"],
         "inside": quals["inside"],
         "after": quals["after"],
         "blocked_after": {k: frozenset(v) for k, v in quals["blocked_after"].items()},
         "vague_blocked_after": frozenset(excl["vague_blocked_after"]),
+        # the longest exclusion zone: a quoted term with its two quote marks, or a phrase/pattern
+        "reach": max(excl["quoted_max_chars"] + 2, 12, max(len(p) for p in excl["phrases"])),
     }
 
 
 def _is_digit_run(text: str) -> bool:
     """二〇二五 / 七八: Chinese digits with no 十/百/千/万/亿."""
     return len(text) > 1 and all(ch in CHINESE_DIGITS for ch in text)
+
+
+class _Groups:
+    """Read-only access to a match's named groups by name (cheaper than ``Match.groupdict``)."""
+
+    __slots__ = ("values", "index")
+
+    def __init__(self, values: tuple, index: dict):
+        self.values, self.index = values, index
+
+    def __getitem__(self, name: str):
+        return self.values[self.index[name]]
 
 
 def _trailing_multiplier(text: str) -> float:
@@ -123,6 +140,11 @@ def _trailing_multiplier(text: str) -> float:
             break
         value *= 1e4 if ch == "万" else 1e8
     return value
+
+
+def _tidy(value: float) -> float:
+    """Drop binary noise from decimal arithmetic (8.96 * 1e8 = 896000000.0000001)."""
+    return float(f"{value:.12g}")
 
 
 def _decimal(text: str) -> str:
@@ -138,11 +160,22 @@ class QuantityTagger:
     def __init__(self) -> None:
         self.tables = _tables()
 
-    def excluded_zones(self, text: str) -> list[tuple[int, int]]:
-        """View spans where numbers are names, slogans, ordinals or quoted coined terms."""
-        zones = [m.span() for m in self.tables["exclusions"].finditer(text)]
-        zones += [m.span() for m in self.tables["quoted"].finditer(text)]
-        return sorted(zones)
+    def excluded_zones(self, text: str, start: int = 0, end: Optional[int] = None) -> list[tuple[int, int]]:
+        """View spans (within ``start:end``) where numbers are names, slogans, ordinals or quoted terms."""
+        end = len(text) if end is None else end
+        zones = [m.span() for m in self.tables["exclusions"].finditer(text, start, end, overlapped=True)]
+        zones += [m.span() for m in self.tables["quoted"].finditer(text, start, end, overlapped=True)]
+        return zones
+
+    def is_excluded(self, text: str, start: int, end: int) -> bool:
+        """True when view span ``start:end`` overlaps an exclusion zone.
+
+        Zones are short (at most ``EXCLUSION_REACH`` characters), so only a window around the
+        span is searched: the cost is per candidate, not per character of the text.
+        """
+        reach = self.tables["reach"]
+        window = self.excluded_zones(text, max(0, start - reach), min(len(text), end + reach))
+        return any(zs < end and start < ze for zs, ze in window)
 
     def find(self, text: str, time_spans: list[tuple[int, int]] = ()) -> list[Found]:
         """Find the quantities of a view text.
@@ -161,14 +194,10 @@ class QuantityTagger:
             masked = "".join(chars)
         else:
             masked = text
-        zones = self.excluded_zones(text)
-        zone_starts = [zs for zs, _ in zones]
-        reach = list(accumulate((ze for _, ze in zones), max))  # furthest end among zones[:i+1]
         found: list[Found] = []
         for m in self.tables["scanner"].finditer(masked):
             for item in self._read(m, masked):
-                i = bisect_left(zone_starts, item.end) - 1  # zones starting before the item ends
-                if i < 0 or reach[i] <= item.start:
+                if not self.is_excluded(text, item.start, item.end):
                     found.append(item)
         return found
 
@@ -190,7 +219,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = m.groupdict()
+        g = _Groups(m.groups(), tables["group_index"])
         if g["ca"]:
             return [
                 Found(*m.span("ca"), "choose", float(g["ca"]), None, None, "", None),
@@ -258,8 +287,8 @@ class QuantityTagger:
         if unit in tables["arabic_only"] and chinese_only and not _LARGE.search(a):
             return []  # 三方, 三级, 两区
         multiplier = g["mult"] or ""
-        if not unit and not b and not multiplier and _PLAIN_INTEGER.fullmatch(a) and not has_qualifier:
-            return []  # bare integers (7080共富集市, 8050) are names or codes
+        if not unit and not b and not multiplier and _PLAIN_INTEGER.fullmatch(a):
+            return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         if unit in tables["duration"] and text[end : end + 1] in ("前", "后") and not has_qualifier:
             return []  # N年前 / N天后 left by the times stage: relative times, not amounts
         scale = parse_number(multiplier) if multiplier else 1.0
@@ -269,7 +298,8 @@ class QuantityTagger:
                 if len(a) == 2 and high == low + 1:  # 七八个, 三四个月
                     return [Found(start, end, "range_words", None, float(low), float(high), unit, qualifier)]
                 return []
-            return [Found(start, end, "number", parse_number(_decimal(a)) * scale, None, None, unit, qualifier)]
+            value = parse_number(_decimal(a)) * scale + (0.5 if g["unit"] in tables["half"] else 0.0)
+            return [Found(start, end, "number", _tidy(value), None, None, unit, qualifier)]
         low, high = parse_number(_decimal(a)), parse_number(_decimal(b))
         if not _LARGE.search(a) and _LARGE.search(b):
             low *= _trailing_multiplier(b)  # 3-5万 = 3万-5万
@@ -277,7 +307,7 @@ class QuantityTagger:
             return []  # 1-11 without a unit is a date or code range
         if low >= high:
             return []
-        return [Found(start, end, "range", None, low, high, unit, qualifier)]
+        return [Found(start, end, "range", None, _tidy(low), _tidy(high), unit, qualifier)]
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view

@@ -158,6 +158,10 @@ class DocContext:
             end += 1
         return start, end
 
+    def mention_counts_before(self, key: str, position: int) -> int:
+        """Return how often the subject with folded name ``key`` is mentioned before view ``position``."""
+        return sum(1 for m in self.mentions_between(0, position) if fold_name(m.name) == key)
+
     def mentions_between(self, start: int, end: int) -> list[Mention]:
         """Return the mentions (entities and OTHER names) starting in view ``[start, end)``."""
         lo = bisect_left(self._mention_starts, start)
@@ -242,7 +246,8 @@ def _clean_name(name: str) -> str:
     return name
 
 
-_NOT_A_NAME_PREFIX = regex.compile(r"^(?:[这那该此本每各全整]?[个家名座处条所批些]?|首批|新|老|多|各类|其他|相关)$")
+_NOT_A_NAME_PREFIX = regex.compile(
+    r"^(?:[这那该此本每各全整一首]?[个家名座处条所批些项类]?)(?:重大|重点|相关|其他|新|老|多|大型|小型|各类|特色|优质|一批)?$")
 
 
 def _is_name(name: str, head: str) -> bool:
@@ -507,6 +512,8 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
                     candidate.entity_mention = nearest_entity
                 if candidate.collective is None or word.start > candidate.collective.start:
                     candidate.collective = word
+    for key in [k for k, c in by_key.items() if is_counted_noun(context, c.mention, site) and c.label == "OTHER"]:
+        del by_key[key]
     if previous_subject is not None:
         candidate = by_key.get(previous_subject.key)
         if candidate is None:
@@ -555,6 +562,18 @@ def encloses_other(context: DocContext, m: Mention, start: int, end: int) -> boo
     return any(x.entity_id in heads for x in context.mentions_between(start, end) if x.kind == "entity")
 
 
+def is_counted_noun(context: DocContext, m: Mention, site: QuantitySite) -> bool:
+    """True when a name is the thing the quantity counts (蓝领公寓2888套, 11亩“彤玫瑰”葡萄): never its subject."""
+    if m.kind in ("entity", "collective", "person"):
+        return False
+    return 0 <= site.start - m.end <= 1 or 0 <= m.start - site.end <= 1
+
+
+def quoted_modifier(context: DocContext, m: Mention) -> bool:
+    """True when a quoted name modifies the noun after it (“新滕大米”种植企业) instead of standing alone."""
+    return m.kind == "quoted" and bool(regex.match(r"\p{Han}", context.text[m.end:m.end + 1]))
+
+
 def after_place_prefix(context: DocContext, m: Mention) -> bool:
     """True when a name follows a place written as its location (朝晖街道的浙工新村, 前进街道“7080共富集市”)."""
     if m.kind == "entity":
@@ -566,11 +585,8 @@ def after_place_prefix(context: DocContext, m: Mention) -> bool:
 
 
 def is_prefix_of_next(context: DocContext, m: Mention) -> bool:
-    """True when another mention starts right where this one ends (钱塘区前进街道: 钱塘区 is a prefix)."""
-    for other in context.mentions_between(m.end, m.end + 1):
-        if other is not m:
-            return True
-    return False
+    """True when another entity starts right where this one ends (钱塘区前进街道: 钱塘区 is a prefix)."""
+    return any(other is not m and other.kind == "entity" for other in context.mentions_between(m.end, m.end + 1))
 
 
 _CLAUSE_OPENERS = regex.compile(r"^(?:截至|截止|到|在|据|从|自|而|同时|其中|目前|如今|此外|另外|走进|作为|以及|与此同时|由此|因此|\s|[“”])*$")
@@ -675,10 +691,10 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
         return RuleDecision(min(in_sentence)[1], "sentence-subject")
     if previous_index is not None and previous[0].paragraph == site.paragraph:
         return RuleDecision(previous_index, "carry-over")
-    earlier = [(c.mention.end, i) for i, c in enumerate(candidates)
+    earlier = [(context.mention_counts_before(c.key, site.start), c.mention.end, i) for i, c in enumerate(candidates)
                if c.mention.end <= site.start and c.mention.kind == "entity" and usable(c)]
     if earlier:
-        return RuleDecision(max(earlier)[1], "topic")
+        return RuleDecision(max(earlier)[2], "topic")
     return RuleDecision(None, "none")
 
 

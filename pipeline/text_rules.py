@@ -15,10 +15,11 @@ import regex
 
 from .resources import load_json, load_lines, rules_path
 
-_LINE = regex.compile(r"[^\n]+")
-_NOT_SPACE = regex.compile(r"\S")
+# From a line's first to its last visible character (\S never matches a newline).
+_VISIBLE_LINE = regex.compile(r"\S(?:[^\n]*\S)?")
 LINE_PATTERN_MAX_CHARS = 80
 INLINE_WINDOW = 48
+_SENTENCE_END = ("。", "!", "?")
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,15 @@ class FurnitureRules:
 
     def line_reason(self, line: str) -> str | None:
         """Return the furniture reason when the whole (stripped, normalized) ``line`` is furniture."""
-        if len(line) > LINE_PATTERN_MAX_CHARS:
-            return None
+        if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(_SENTENCE_END):
+            return None  # furniture lines are short and never end like a sentence
         match = self.lines.fullmatch(line)
         return self.line_reasons[int(match.lastgroup[1:])] if match else None
 
     def inline_suffix(self, line: str) -> tuple[int, str] | None:
         """Return (offset in ``line``, reason) of furniture closing a body paragraph, or None."""
+        if line.endswith(_SENTENCE_END):
+            return None  # a credit or byline closing a paragraph does not end like a sentence
         match = self.inline.search(line, max(0, len(line) - INLINE_WINDOW))
         if not match or match.start() == 0:
             return None
@@ -131,12 +134,4 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     Returns:
         Ranges that start at the line's first and end after its last non-whitespace character.
     """
-    spans = []
-    for match in _LINE.finditer(text):
-        line = match.group()
-        first = _NOT_SPACE.search(line)
-        if first is None:
-            continue
-        stripped_end = len(line.rstrip())
-        spans.append((match.start() + first.start(), match.start() + stripped_end))
-    return spans
+    return [match.span() for match in _VISIBLE_LINE.finditer(text)]

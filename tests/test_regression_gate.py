@@ -30,6 +30,6 @@ def test_dev_gold_scores_do_not_fall(gold_dev_dir, nlp_pipeline):
     assert not failures, (
         "dev-gold scores fell below tests/dev_gold_scores.json:\n  "
         + "\n  ".join(failures)
-        + f"\nFix the regression, or if the drop is intended, lower the file deliberately with `{GATE_COMMAND}`"
-        " (run from the project root) and say why in the commit."
+        + "\nFix the regression. If the drop is intended, rewrite the file deliberately (run from the project"
+        f" root; the same command raises it when scores improve) and say why in the commit:\n  {GATE_COMMAND}"
     )
