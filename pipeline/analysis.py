@@ -56,7 +56,7 @@ def same_amount(a: tuple, b: tuple) -> bool:
     return True
 
 
-def group_claims(articles: Iterable[Article], min_similarity: float = 0.5) -> pd.DataFrame:
+def group_claims(articles: Iterable[Article], min_similarity: float = 0.6) -> pd.DataFrame:
     """Return the claims table with a ``group`` column: claims about the same subject and measure.
 
     Args:
@@ -90,7 +90,7 @@ def group_claims(articles: Iterable[Article], min_similarity: float = 0.5) -> pd
     return claims
 
 
-def compare_claims(articles: Iterable[Article], min_similarity: float = 0.5) -> pd.DataFrame:
+def compare_claims(articles: Iterable[Article], min_similarity: float = 0.6) -> pd.DataFrame:
     """Return one row per pair of grouped claims stated in different places, with its relation.
 
     Columns: ``group``, ``subject``, ``predicate_a``/``_b``, ``doc_a``/``doc_b``, ``claim_a``/``_b``,

@@ -18,7 +18,8 @@ Scoring choices, where the gold README is silent:
   (nothing to find, nothing wrongly found); otherwise an empty denominator gives 0.0 and F1 is
   0.0 when precision + recall is 0. Field accuracies are over matched pairs, with the same
   convention (no pairs: 1.0 when both sides are empty, else 0.0).
-* Entity ``lenient``: the same label and overlapping spans, one-to-one by largest overlap.
+* ``entities.by_label`` lists every schema label (a label with neither gold nor predicted
+  mentions scores 1.0 by the rule above). Entity ``lenient``: the same label and overlapping spans, one-to-one by largest overlap.
 * Quantity values: ``value``, ``low`` and ``high`` must each agree within 0.1% relative to the
   larger magnitude (None only agrees with None; 0 only with 0), so a range matches on low and
   high and a plain number on value.
@@ -46,11 +47,11 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence, get_args
 
-from .schema import PLACE_LABELS, Article, Claim, Entity, Quantity, Relation, TimeExpression
+from .schema import PLACE_LABELS, Article, Claim, Entity, EntityLabel, Quantity, Relation, TimeExpression
 
-ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
+ENTITY_LABELS = get_args(EntityLabel)
 ADCODE_LABELS = ("PROVINCE", "CITY", "DISTRICT")
 RELATIVE_TOLERANCE = 0.001
 CONTEXT_CHARS = 20

@@ -1,8 +1,8 @@
 """Stage 1, normalize: Traditional->Simplified, full-width->half-width, unified dashes and tildes.
 
 Every change is one character for one character, so the normalized text has the raw text's
-length and offsets carry over unchanged. The stage stores the result in ``doc._.norm_text`` and
-in ``token.norm_`` of each character token whose normalized form differs.
+length and offsets carry over unchanged. The stage stores the result in ``doc._.norm_text`` (and,
+with ``token_norms = true`` in the config, in ``token.norm_`` of each changed character token).
 """
 
 from __future__ import annotations
@@ -64,17 +64,25 @@ def normalize_text(text: str, conversion: str = "t2s") -> str:
 
 
 class Normalizer:
-    """spaCy component: fill ``doc._.norm_text`` and the changed tokens' ``norm_``."""
+    """spaCy component: fill ``doc._.norm_text`` (and, when asked, the changed tokens' ``norm_``).
 
-    def __init__(self, conversion: str = "t2s"):
+    Args:
+        conversion: the OpenCC conversion (``t2s``, ``tw2s`` or ``hk2s``).
+        token_norms: also set ``token.norm_`` of every character token that normalization
+            changes. Off by default: the stages read ``doc._.norm_text``, and setting token
+            attributes one by one costs more than the rest of the text stages together.
+    """
+
+    def __init__(self, conversion: str = "t2s", token_norms: bool = False):
         self.conversion = conversion
+        self.token_norms = token_norms
         self.version = f"{VERSION}:{conversion}"
 
     def __call__(self, doc: Doc) -> Doc:
         raw = doc.text
         normalized = normalize_text(raw, self.conversion)
         doc._.norm_text = normalized
-        if normalized != raw:
+        if self.token_norms and normalized != raw:
             for i, (a, b) in enumerate(zip(raw, normalized)):
                 if a != b:
                     doc[i].norm_ = b
@@ -83,9 +91,9 @@ class Normalizer:
 
 @Language.factory(
     "zhclaims_normalize",
-    assigns=["token.norm", "doc._.norm_text"],
+    assigns=["doc._.norm_text"],
     requires=[],
-    default_config={"conversion": "t2s"},
+    default_config={"conversion": "t2s", "token_norms": False},
 )
-def make_normalizer(nlp: Language, name: str, conversion: str) -> Normalizer:
-    return Normalizer(conversion)
+def make_normalizer(nlp: Language, name: str, conversion: str, token_norms: bool) -> Normalizer:
+    return Normalizer(conversion, token_norms)

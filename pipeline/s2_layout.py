@@ -213,6 +213,12 @@ class Paragraphs:
         self.normalized = normalized
         self.spans = paragraph_spans(normalized)
         self._described: dict[int, Paragraph] = {}
+        tail = furniture_rules().tail
+        self.chrome_from = next(
+            (i for i, (start, end) in enumerate(self.spans) if i > 0 and tail.match(normalized, start, end)),
+            len(self.spans),
+        )
+        """Index of the first paragraph of the trailing page chrome (all furniture: not joined)."""
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -225,8 +231,8 @@ class Paragraphs:
         return paragraph
 
     def may_stop_mid_sentence(self, index: int) -> bool:
-        """Cheap test: False when the paragraph's last character is sentence-final punctuation."""
-        return self.normalized[self.spans[index][1] - 1] not in _surely_final()
+        """Cheap test: False in the page chrome or when the last character is sentence-final."""
+        return index < self.chrome_from and self.normalized[self.spans[index][1] - 1] not in _surely_final()
 
 
 @lru_cache(maxsize=1)

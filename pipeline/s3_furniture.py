@@ -21,16 +21,19 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import regex
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .published import detect_published
 from .schema import FurnitureSpan
-from .text_rules import FurnitureRules, furniture_rules, paragraph_spans
+from .text_rules import LINE_PATTERN_MAX_CHARS, FurnitureRules, furniture_rules, paragraph_spans
 from .textview import TextView, subtract_spans
 
 VERSION = "1"
 DATELINE_REASON = "dateline"
+_TITLE_SEPARATOR = regex.compile(r"[-_|–]")
 
 
 class PageLines(NamedTuple):
@@ -43,7 +46,7 @@ class PageLines(NamedTuple):
 
 def _page_title_reason(rules: FurnitureRules, line: str, other_lines: set[str]) -> str | None:
     """Return ``page_title`` when ``line`` is the headline repeated with the site's name."""
-    if len(line) > 80:
+    if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(("。", "!", "?")) or not _TITLE_SEPARATOR.search(line):
         return None
     match = rules.page_title.fullmatch(line)
     if not match:

@@ -26,6 +26,7 @@ Reads ``doc._.view.text`` (normalized Simplified) and writes raw-offset entities
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -200,13 +201,13 @@ def read_city_centre(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRu
 
 
 def quoted_name_spans(text: str, rules: PlaceRules) -> list[tuple[int, int]]:
-    """Return view spans of short quoted texts without clause punctuation (quoted names, slogans)."""
+    """Return sorted view spans of short quoted texts without clause punctuation (quoted names, slogans)."""
     spans = []
     for pattern in rules.quote_spans:
         for m in pattern.finditer(text):
             if not _CLAUSE_PUNCT.search(m.group(1)):
                 spans.append((m.start(1), m.end(1)))
-    return spans
+    return sorted(spans)
 
 
 def name_reason(mention: Mention, text: str, rules: PlaceRules, quoted: list[tuple[int, int]],
@@ -230,8 +231,10 @@ def name_reason(mention: Mention, text: str, rules: PlaceRules, quoted: list[tup
         return "org"
     if mention.rule != "full" and not mention.is_community and rules.facility_tail.match(text, mention.end):
         return "facility"
-    for q_start, q_end in quoted:
-        if q_start <= mention.start and mention.end <= q_end and (q_start, q_end) != (mention.start, mention.end):
+    i = bisect_right(quoted, (mention.start, len(text) + 1)) - 1
+    if i >= 0:
+        q_start, q_end = quoted[i]
+        if mention.end <= q_end and (q_start, q_end) != (mention.start, mention.end):
             return "quoted"
     return None
 
@@ -340,22 +343,23 @@ def community_mentions(text: str, mentions: list[Mention], covered: list[bool], 
     mention_ends = sorted(m.end for m in mentions)
     found: list[Mention] = []
     for m in rules.community_suffix.finditer(text):
-        end = m.end()
-        if covered[m.start()] or rules.compound_tail.match(text, end):
+        end, suffix_start = m.end(), m.start()
+        if covered[suffix_start] or rules.compound_tail.match(text, end):
             continue
-        ends_before = [e for e in mention_ends if e <= m.start()] + [c.end for c in found if c.end <= m.start()]
-        floor = max(ends_before + [0, end - rules.community_max])
+        i = bisect_right(mention_ends, suffix_start) - 1
+        floor = max(mention_ends[i] if i >= 0 else 0, found[-1].end if found and found[-1].end <= suffix_start else 0,
+                    end - rules.community_max)
         if names is None:
             names = load_communities()
         candidate = None
-        for start in range(floor, m.start()):
+        for start in range(floor, suffix_start):
             word = text[start:end]
             if end - start >= 3 and _HAN.match(word) and word in names:
                 candidate = Mention(start, end, word, [], "community-list")
                 break
-        if candidate is None and floor in street_by_end and 1 <= m.start() - floor:
+        if candidate is None and floor in street_by_end and 1 <= suffix_start - floor:
             word = text[floor:end]
-            if _HAN.match(word) and not rules.community_stop_chars.search(text, floor, m.start()):
+            if _HAN.match(word) and not rules.community_stop_chars.search(text, floor, suffix_start):
                 candidate = Mention(floor, end, word, [], "community-after-street")
         if candidate is None or candidate.form in rules.generic_communities:
             continue

@@ -136,7 +136,7 @@ class CompanyRules:
                 f"(?<![A-Za-z0-9])({self.latin_name_pattern})(?![A-Za-z0-9])(?=\\s?(?:{alt(self.latin_cue_after)}))"
             ),
             "alias": regex.compile(
-                f"[(]?(?:{alt(self.alias_markers)})[:：]?[{QUOTES}]?([\\p{{Han}}A-Za-z0-9&]{{2,10}}?)[{QUOTES}]?[)]"
+                f"[(]?(?:{alt(self.alias_markers)})[:：]?[{QUOTES}]?([\\p{{Han}}A-Za-z0-9&]{{2,10}}?)(?:[{QUOTES})]|(?![\\p{{Han}}A-Za-z0-9&]))"
             ),
             "list_after": _list_closer(self.strong_cues_after + self.weak_cues_after, self.cue_adjectives, self.list_cue_max_between),
             "project": _list_closer(self.project_cues, ("重点", "重大", "产业", "标志性", "在建", "新建")),

@@ -289,8 +289,6 @@ class QuantityTagger:
         multiplier = g["mult"] or ""
         if not unit and not b and not multiplier and _PLAIN_INTEGER.fullmatch(a):
             return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
-        if unit in tables["duration"] and text[end : end + 1] in ("前", "后") and not has_qualifier:
-            return []  # N年前 / N天后 left by the times stage: relative times, not amounts
         scale = parse_number(multiplier) if multiplier else 1.0
         if b is None:
             if _is_digit_run(a):

@@ -12,6 +12,7 @@ from thinc.api import Config
 
 from pipeline.api import DEFAULT_CONFIG, build_nlp
 from pipeline.ner_models import NerSpan
+from pipeline.resources import MODELS_DIR
 from pipeline.s6_companies import CompanyTagger, TextContext, find_rule_mentions, load_rules
 from pipeline.schema import Entity, Relation
 
@@ -191,3 +192,16 @@ def test_rules_read_the_view_without_places():
     ctx = TextContext("与省农担公司合作", load_rules())
     candidates, projects = find_rule_mentions(ctx)
     assert [(m.start, m.end) for m in candidates] == [(1, 6)] and projects == []
+
+
+@pytest.mark.skipif(
+    not (MODELS_DIR / "ner-hanlp" / "meta.json").exists(),
+    reason="no committed HanLP NER model in models/ner-hanlp",
+)
+def test_stage_runs_with_the_committed_model(pre_nlp):
+    tagger = CompanyTagger(use_model=True, backend="hanlp")
+    doc = run(pre_nlp, tagger, "禾城农商银行主动践行普惠金融使命。朗骏电子科技有限公司主动帮扶新居民员工。")
+    found = [e for e in doc._.entities if e.label == "COMPANY"]
+    assert [e.text for e in found] == ["禾城农商银行", "朗骏电子科技有限公司"]
+    assert tagger.version.startswith("1+ner-hanlp@")
+    assert all(e.provenance.producer.startswith(("rule:companies/", "model:ner-hanlp@")) for e in found)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..resources import MODELS_DIR
 
-DEFAULT_EPOCHS = {"hanlp": 20, "spacy": 0, "segmenter": 15}
+DEFAULT_EPOCHS = {"hanlp": 12, "spacy": 0, "segmenter": 15}
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ HYPER_PARAMETERS = {
 KEPT_FILES = ("config.json", "vocabs.json", "model.pt")
 
 
-def train(corpora: Path, out_dir: Path, epochs: int = 20, limit: Optional[int] = None, seed: int = 1,
+def train(corpora: Path, out_dir: Path, epochs: int = 12, limit: Optional[int] = None, seed: int = 1,
           build_dir: Optional[Path] = None, command: str = "") -> dict:
     """Train on CLUENER train, keep the best epoch on CLUENER dev, save to ``out_dir`` and score it.
 
