@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+from concurrent.futures.process import BrokenProcessPool
 import os
 import signal
 import sys
@@ -138,12 +139,18 @@ class InlineEngine:
 
 
 class ProcessEngine:
-    """Run the pipeline in ``workers`` processes (forked from a fork server), each loading it once."""
+    """Run the pipeline in ``workers`` processes (forked from a fork server), each loading it once.
+
+    A worker that dies (out of memory, a crash in native code) makes the run stop with
+    :class:`~concurrent.futures.process.BrokenProcessPool` instead of hanging; what was committed
+    stays, and re-running resumes.
+    """
 
     name = "processes"
 
     def __init__(self, workers: int, config: Optional[str] = None):
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
         self.config = config
@@ -151,17 +158,20 @@ class ProcessEngine:
         # single-threaded parent), so N workers do not each pay the imports.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.api", "pipeline.batch"])
-        self.pool = context.Pool(workers, initializer=init_worker, initargs=(config,))
+        self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(config,))
 
     def version(self) -> str:
-        return self.pool.apply(pipeline_version, (self.config,))
+        return self.pool.submit(pipeline_version, self.config).result()
 
     def submit(self, chunk: list[SourceDocument]) -> Callable[[], list[WorkerResult]]:
-        return self.pool.apply_async(process_chunk, (chunk, self.config)).get
+        return self.pool.submit(process_chunk, chunk, self.config).result
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers started so far."""
+        return sorted(getattr(self.pool, "_processes", None) or {})
 
     def close(self) -> None:
-        self.pool.terminate()
-        self.pool.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskEngine:
@@ -182,7 +192,7 @@ class DaskEngine:
             self.client = Client(scheduler, timeout="30s")
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address=":0")
             self.client = Client(self.cluster)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
@@ -459,5 +469,9 @@ def run(args: argparse.Namespace) -> int:
                          config=args.config)
     except (StoreError, PipelineLoadError, OSError) as err:
         print(f"zhclaims extract: {err}", file=sys.stderr)
+        return EXIT_FATAL
+    except BrokenProcessPool:
+        print("zhclaims extract: a worker process died (out of memory?). Committed results are kept: "
+              "re-run the same command to resume, with fewer --workers or a smaller --max-chars.", file=sys.stderr)
         return EXIT_FATAL
     return EXIT_FAILED_INPUTS if counts["failed"] else EXIT_OK

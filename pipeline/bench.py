@@ -155,8 +155,8 @@ def run_workers(articles: list[str], workers: int, config: Optional[str] = None,
         writer = Store(Path(tmp) / "bench.duckdb") if store else None
         try:
             # One task per worker first, so start-up is outside the timing.
-            for wait in [engine.pool.apply_async(time.sleep, (0.5,)) for _ in range(workers)]:
-                wait.get()
+            for wait in [engine.pool.submit(time.sleep, 0.5) for _ in range(workers)]:
+                wait.result()
             engine.version()
             started = time.perf_counter()
             batch, run_id = [], 1
@@ -172,7 +172,7 @@ def run_workers(articles: list[str], workers: int, config: Optional[str] = None,
             if writer is not None:
                 writer.write(batch, [], run_id)
             seconds = time.perf_counter() - started
-            peaks = [peak_rss_mb(process.pid) for process in engine.pool._pool]
+            peaks = [peak_rss_mb(pid) for pid in engine.worker_pids()]
         finally:
             engine.close()
             if writer is not None:

@@ -101,7 +101,7 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous) ->
     f["in_previous_sentences"] = float(not in_sentence)
     distance = site.start - m.end if before else m.start - site.end
     f["log_distance"] = math.log1p(max(distance, 0)) / 5.0
-    f["clause_initial"] = float(rules.clause_initial(context, m, [(vs, ve) for _, vs, ve in context.times]))
+    f["clause_initial"] = float(rules.clause_initial(context, m, context.time_spans))
     f["list_member"] = float(rules.is_list_member(text, m))
     f["counted_by_quantity"] = float(rules.counted_by(text, m, site))
     f["prefix_of_next"] = float(m.kind == "entity" and rules.is_prefix_of_next(context, m))

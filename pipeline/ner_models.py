@@ -8,13 +8,13 @@ Usage::
     producer = f"model:{ner.name}@{ner.version}"
 
 Offsets are character offsets into each given text (pass ``doc._.view.text`` slices and map back
-with ``view.to_raw``). Labels: COMPANY, ORG, GOV, ADDRESS, PER (see
+with ``view.to_raw``); other text is normalized like stage 1 before tagging. Labels: COMPANY, ORG, GOV, ADDRESS, PER (see
 ``pipeline/training/corpora.py`` and models/README.md). Both backends tag characters, so they fit
 the pipeline's one-token-per-character Doc; long texts are cut into chunks of at most
 :data:`MAX_CHUNK` characters at sentence ends (commas, then anywhere, when a sentence is longer).
 
-``score`` is, for HanLP, the mean probability the tagger gives the decoded tag over the span's
-characters; for spaCy (whose transition-based NER has no per-span probability) it is the label's
+``score`` is, for HanLP, the mean over the span's characters of the CRF's posterior (marginal)
+probability of the decoded tag; for spaCy (whose transition-based NER has no per-span probability) it is the label's
 precision on CLUENER dev, recorded in the model's ``meta.json``.
 
 Nothing is downloaded: both backends load only local files, and the hub clients are put in
@@ -32,6 +32,7 @@ from typing import NamedTuple, Protocol, Sequence
 import regex
 
 from .resources import model_path
+from .s1_normalize import normalize_text
 
 BACKENDS = {"hanlp": "ner-hanlp", "spacy": "ner-spacy"}
 DEFAULT_BACKEND = "hanlp"
@@ -113,12 +114,16 @@ class _ChunkedModel:
     def predict(self, texts: list[str]) -> list[list[NerSpan]]:
         """Return the entity spans of each text (offsets into that text), sorted by start.
 
+        Texts are normalized like stage 1 first (the models were trained on normalized text); the
+        normalization keeps the length, so offsets hold for the given text.
+
         Args:
             texts: the texts to tag (any length; empty texts give no spans).
 
         Returns:
             One sorted list of :class:`NerSpan` per text.
         """
+        texts = [normalize_text(text) for text in texts]
         jobs = [(t_index, c_start, c_end) for t_index, text in enumerate(texts)
                 for c_start, c_end in chunk_text(text) if text[c_start:c_end].strip()]
         chunk_texts = [texts[t][s:e] for t, s, e in jobs]
@@ -183,6 +188,33 @@ class HanlpNer(_ChunkedModel):
         get = self._char_ids.get
         return [get("<SP>" if ch.isspace() else ch, self._unk_id) for ch in text]
 
+    def _tag_marginals(self, emissions, mask):
+        """Posterior probability of every tag at every position under the CRF (forward-backward).
+
+        Args:
+            emissions: ``[batch, length, tags]`` scores from the BiLSTM.
+            mask: ``[batch, length]`` booleans, True on real characters (a prefix of each row).
+
+        Returns:
+            ``[batch, length, tags]`` marginal probabilities (rows past a text's end are meaningless).
+        """
+        torch = self._torch
+        crf = self.model.crf
+        transitions = crf.transitions.unsqueeze(0)
+        length = emissions.size(1)
+        alphas = [crf.start_transitions + emissions[:, 0]]
+        for t in range(1, length):
+            step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alphas.append(torch.where(mask[:, t].unsqueeze(1), step, alphas[-1]))
+        end = crf.end_transitions.expand_as(alphas[0])
+        betas = [end]
+        for t in range(length - 2, -1, -1):
+            step = torch.logsumexp(transitions + (emissions[:, t + 1] + betas[-1]).unsqueeze(1), dim=2)
+            betas.append(torch.where(mask[:, t + 1].unsqueeze(1), step, end))
+        betas.reverse()
+        log_z = torch.logsumexp(alphas[-1] + end, dim=1).view(-1, 1, 1)
+        return (torch.stack(alphas, 1) + torch.stack(betas, 1) - log_z).exp()
+
     def _predict_chunks(self, texts: list[str]) -> list[list[NerSpan]]:
         from .training.corpora import iobes_to_spans
 
@@ -198,7 +230,7 @@ class HanlpNer(_ChunkedModel):
                     ids[row, :len(texts[index])] = torch.tensor(self._ids(texts[index]), dtype=torch.long)
                 logits, mask = self.model(ids)
                 paths = self.model.crf.decode(logits, mask)
-                probs = logits.softmax(-1)
+                probs = self._tag_marginals(logits, mask)
                 for row, (index, path) in enumerate(zip(batch, paths)):
                     spans = iobes_to_spans([self._tags[t] for t in path])
                     if not spans:

@@ -40,6 +40,8 @@ CAPTION_MAX_CHARS = 40
 BODY_MIN_COMMAS = 2
 _COMMAS = regex.compile(r"[,、]")
 _WINDOW = 4
+# (characters before the break, characters after it) of a word of up to _WINDOW characters.
+_CROSSING_SPLITS = tuple((i, j) for i in range(1, _WINDOW) for j in range(1, _WINDOW) if i + j <= _WINDOW)
 
 
 class Paragraph:
@@ -117,8 +119,8 @@ def _word_crosses(left: str, right: str) -> bool:
     frequency = _segmenter().dt.FREQ
     if not any(
         frequency.get(tail[-i:] + head[:j], 0) > 0
-        for i in range(1, len(tail) + 1)
-        for j in range(1, len(head) + 1)
+        for i, j in _CROSSING_SPLITS
+        if i <= len(tail) and j <= len(head)
     ):
         return False  # no dictionary word runs across: skip segmenting
     position = 0

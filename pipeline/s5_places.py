@@ -8,10 +8,9 @@ Reads ``doc._.view.text`` (normalized Simplified) and writes raw-offset entities
 2. **Names that are not places** (``rules/places/patterns.json``): a place followed by an
    organisation/title word (杭州市建委, 浙江省技术能手), a short form inside a zone or venue name
    (前进智造园, 海盐经开区), a place inside a short quoted name (“看余杭”).
-3. **Short forms need the document's licence**: a province short form always counts; a city
-   short form when the city or its province is written in full somewhere in the document; a
-   district short form when the district or its city is (``ambiguous_shorts.txt``: only the
-   district itself); a township short form (前进, 仓前) when its full name is in the document or
+3. **Short forms need the document's licence**: a province or city short form always counts
+   (杭州, 浙江); a district short form when the district or its city is mentioned in the document
+   (``ambiguous_shorts.txt``, e.g. 西湖 the lake: only when the unit's full name is); a township short form (前进, 仓前) when its full name is in the document or
    it is written right after its parent (秀洲区王江泾); one-character abbreviations (来杭) only in
    the contexts of ``patterns.json`` and when the city is mentioned.
 4. **Communities**: X社区 / X村 words found in jionlp's community names, or written right after a
@@ -102,6 +101,9 @@ class PlaceRules:
     generic_communities: frozenset[str]
     ambiguous_shorts: frozenset[str]
     statements: tuple[tuple[str, regex.Pattern], ...]
+    common_township_shorts: frozenset[str]
+    boundary_words: frozenset[str]
+    common_short_guard: regex.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +134,9 @@ def load_rules() -> PlaceRules:
         community_stop_chars=regex.compile("[" + regex.escape(patterns["community"]["name_stop_chars"]) + "]"),
         generic_communities=frozenset(load_lines("places", "generic_communities.txt")),
         ambiguous_shorts=frozenset(load_lines("places", "ambiguous_shorts.txt")),
+        common_township_shorts=frozenset(load_lines("gazetteer", "common_township_shorts.txt")),
+        boundary_words=frozenset(load_lines("gazetteer", "boundary_words.txt")),
+        common_short_guard=regex.compile(patterns["common_short_guard"]),
         statements=tuple(
             (s["id"], regex.compile(s["pattern"].replace("{P}", PLACEHOLDER))) for s in relations["statements"]
         ),
@@ -162,15 +167,23 @@ def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[b
     return mentions, covered
 
 
-def township_short_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+def township_short_mentions(text: str, mentions: list[Mention], gaz: Gazetteer, rules: PlaceRules) -> list[Mention]:
     """Find township short forms the document licenses.
 
     A short form (前进, 仓前) is read where the document also writes the township's full name
-    (前进街道, 仓前街道), or right after a mention of its district (秀洲区王江泾).
+    (前进街道, 仓前街道), or right after a mention of its district (秀洲区王江泾). A short form
+    that is a common word (前进, 发展) is read only where no Han character precedes it.
 
     Returns:
         New mentions (they may overlap existing ones; overlaps are removed later).
     """
+    found = [m for m in township_short_candidates(text, mentions, gaz) if at_word_boundaries(m, text, gaz, rules)]
+    return [m for m in found if m.form not in rules.common_township_shorts or rules.common_short_guard.match(text, m.start)]
+
+
+def township_short_candidates(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """Return every occurrence of a township short form licensed by the document (see
+    :func:`township_short_mentions`)."""
     found: list[Mention] = []
     for name in sorted({m.form for m in mentions if m.rule == "full" and m.form in gaz.township_names}):
         keys = gaz.township_names[name]
@@ -187,6 +200,27 @@ def township_short_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) 
                     if text.startswith(short, parent.end):
                         found.append(Mention(parent.end, parent.end + len(short), short, [key], "street-short"))
     return found
+
+
+def at_word_boundaries(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRules) -> Optional[Mention]:
+    """Check that a mention does not start or end inside a common word.
+
+    沿海城市 is not 海城市, 隆重庆祝 not 重庆, 大城市 not 大城. A full name whose suffix starts a
+    word (杭州市民, 杭州市场) is read as its short form (杭州).
+
+    Returns:
+        The mention, its shortened form, or None when it is no mention.
+    """
+    if mention.start > 0 and text[mention.start - 1:mention.start + 1] in rules.boundary_words:
+        return None
+    if text[mention.end - 1:mention.end + 1] not in rules.boundary_words:
+        return mention
+    if mention.rule == "full":
+        short = mention.form[:-1]
+        keys = [k for k in gaz.short_forms.get(short, []) if k in mention.keys]
+        if keys and text[mention.end - 2:mention.end] not in rules.boundary_words:
+            return Mention(mention.start, mention.end - 1, short, keys, "short")
+    return None
 
 
 def read_city_centre(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRules) -> Mention:
@@ -309,7 +343,7 @@ def licensed(key: str, mention: Mention, weights: dict[str, float], full_names: 
              gaz: Gazetteer, rules: PlaceRules) -> bool:
     """True when the document licenses reading ``mention`` (a short form) as unit ``key``."""
     unit = gaz.units[key]
-    if unit.level == "province":
+    if unit.level in ("province", "city"):
         return mention.form not in rules.ambiguous_shorts or unit.name in full_names
     if mention.form in rules.ambiguous_shorts:
         return unit.name in full_names
@@ -362,6 +396,10 @@ def community_mentions(text: str, mentions: list[Mention], covered: list[bool], 
             if _HAN.match(word) and not rules.community_stop_chars.search(text, floor, suffix_start):
                 candidate = Mention(floor, end, word, [], "community-after-street")
         if candidate is None or candidate.form in rules.generic_communities:
+            continue
+        # A listed name ending in a generic word (和农村, 强农村) is that word after another one;
+        # after a township the name stands (瓶窑镇华兴未来社区).
+        if candidate.rule == "community-list" and any(candidate.form.endswith(g) for g in rules.generic_communities):
             continue
         if rules.generic_community_tail.search(candidate.form) or name_reason(candidate, text, rules, quoted):
             continue
@@ -503,9 +541,10 @@ def find_places(text: str, gaz: Gazetteer, rules: PlaceRules) -> list[Mention]:
             add_weight(full_weights, m.keys, gaz)
     quoted = quoted_name_spans(text, rules)
     mentions = [read_city_centre(m, text, gaz, rules) for m in raw_mentions]
+    mentions = [m for m in (at_word_boundaries(m, text, gaz, rules) for m in mentions) if m is not None]
     mentions = drop_names(mentions, text, gaz, rules, quoted)
     mentions = license_short_forms(mentions, full_weights, gaz, rules)
-    townships = [m for m in township_short_mentions(text, mentions, gaz) if not name_reason(m, text, rules, quoted)]
+    townships = [m for m in township_short_mentions(text, mentions, gaz, rules) if not name_reason(m, text, rules, quoted)]
     licence_weights = defaultdict(float, full_weights)
     for m in mentions:
         add_weight(licence_weights, m.keys, gaz)

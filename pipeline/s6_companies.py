@@ -42,6 +42,7 @@ from .schema import PLACE_LABELS, Entity
 VERSION = "1"
 RULES_FOLDER = "companies"
 NAME_CHAR = regex.compile(r"[\p{Han}A-Za-z0-9&]")
+MODEL_NAME_SHAPE = regex.compile(r"[\p{Han}A-Za-z0-9&·]+(?:\([\p{Han}]{2,6}\)[\p{Han}A-Za-z0-9&·]+)?")
 PLACE_END_CHARS = frozenset("省市区县镇乡村")
 ALIAS_CONFIDENCE = {"alias-declared": 0.9, "alias-core": 0.75, "repeat-name": 0.75}
 # Rules that already find every occurrence of their names, with their own boundary checks.
@@ -652,6 +653,8 @@ def model_candidates(
             end -= 1
         if apply_rules:
             start = skip_stop_words_right(ctx, start, end)
+            if not MODEL_NAME_SHAPE.fullmatch(ctx.text, start, end):
+                continue
             if not is_plausible_model_name(ctx.text[start:end], ctx.rules) or ctx.overlaps_place(start, end):
                 continue
         if end - start < 2:
@@ -761,22 +764,32 @@ class CompanyTagger:
             self._ner = load_ner(self.backend)
         return self._ner
 
-    def sentence_chunks(self, doc: Doc) -> list[tuple[int, str]]:
-        """Return ``(view start, text)`` of the sentences the model should read."""
+    def sentence_chunks(self, doc: Doc, explained: Sequence[Mention] = ()) -> list[tuple[int, str]]:
+        """Return ``(view start, text)`` of the sentences the model should read.
+
+        With ``cue_sentences_only``, a sentence is read only when it has a company cue outside the
+        ``explained`` spans (the rule candidates: a legal form inside a name the rules already
+        found cannot change the result, since rule spans win).
+        """
         view = doc._.view
+        inside = bytearray(len(view.text) + 1)
+        for mention in explained:
+            inside[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         chunks = []
         for sentence in doc._.sentences or []:
             span = view.raw_span_to_view(sentence.start, sentence.end)
             if span is None:
                 continue
             text = view.text[span[0] : span[1]]
-            if not self.cue_sentences_only or self.cue_pattern.search(text):
+            if not self.cue_sentences_only or any(
+                not all(inside[span[0] + cue.start() : span[0] + cue.end()]) for cue in self.cue_pattern.finditer(text)
+            ):
                 chunks.append((span[0], text))
         return chunks
 
-    def model_mentions(self, doc: Doc, ctx: TextContext) -> list[Mention]:
+    def model_mentions(self, doc: Doc, ctx: TextContext, explained: Sequence[Mention] = ()) -> list[Mention]:
         """Run the model on the cue sentences and return its accepted mentions in view offsets."""
-        chunks = self.sentence_chunks(doc)
+        chunks = self.sentence_chunks(doc, explained)
         if not chunks:
             return []
         predictions = self.ner.predict([text for _, text in chunks])
@@ -796,9 +809,9 @@ class CompanyTagger:
         places = [e for e in entities if e.label in PLACE_LABELS]
         place_spans = [s for s in (view.raw_span_to_view(e.start, e.end) for e in places) if s]
         ctx = TextContext(view.text, self.rules, place_spans)
-        model_mentions = self.model_mentions(doc, ctx) if self.use_model else []
+        rule_candidates, projects = find_rule_mentions(ctx) if self.use_rules else ([], [])
+        model_mentions = self.model_mentions(doc, ctx, rule_candidates) if self.use_model else []
         if self.use_rules:
-            rule_candidates, projects = find_rule_mentions(ctx)
             mentions = merge_mentions(ctx, rule_candidates, model_mentions, projects)
         else:
             mentions = select_flat(model_mentions)

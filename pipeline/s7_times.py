@@ -76,10 +76,10 @@ def _tables() -> dict:
         list(cal["holiday_periods"]) + list(cal["solar_holidays"]) + list(cal["lunar_holidays"])
     )
     year_prefix = rf"(?:(?P<y>{_YEAR4})年|(?P<ry>{_alternation(cal['year_words'])}))"
-    month_day = rf"(?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号])?"
+    month_day = rf"(?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|份)?"
     month_range = (
-        rf"(?:(?P<m>{_MONTH})(?:月(?:(?P<d>{_DAY})[日号])?)?(?P<sep>-|~|至|到)"
-        rf"(?:(?P<y2>{_YEAR4})年)?(?P<m2>{_MONTH})月(?:(?P<d2>{_DAY})[日号])?"
+        rf"(?:(?P<m>{_MONTH})(?:月份?(?:(?P<d>{_DAY})[日号])?)?(?P<sep>-|~|至|到)"
+        rf"(?:(?P<y2>{_YEAR4})年)?(?P<m2>{_MONTH})月(?:(?P<d2>{_DAY})[日号]|份)?"
         rf"|(?P<m>{_MONTH})月(?P<d>{_DAY})[日号]?(?P<sep>-|~|至|到)(?P<d2>{_DAY})[日号])"
     )
     month_part = r"(?P<mpart>底|末|初|上旬|中旬|下旬)"
@@ -95,15 +95,14 @@ def _tables() -> dict:
         "decade": r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
         "year_range": rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年",
         "date": rf"(?:{year_prefix}(?:的?(?:{tail})|{year_part})?|(?:{tail}))(?P<open>以来|起)?",
-        "relative": rf"(?P<past>过去)?(?<![数几第\d])(?P<n>{_COUNT})(?P<more>多)?(?P<u>年|个月|周|天)(?P<dir>前|后|以来|来)",
-        "past_year": r"过去(?P<n1>一|1)年",
+        "relative": rf"(?<![数几第\d])(?P<n>{_COUNT})(?P<more>多)?(?P<u>年|个月|周|天)(?P<dir>前|后|以来|来)",
+        "past_years": rf"过去(?P<n1>{_COUNT})年",
         "bare_year": rf"(?<=\()(?P<by>(?:19|20)\d\d)(?=\))",
         "now": rf"(?<![{''.join(cal['now_word_blockers'])}])(?P<now>{_alternation(cal['now_words'])})",
         "current_year": rf"(?P<cy>{_alternation(cal['current_year_words'])})",
         "full_year": r"全年",
         "anaphoric_holiday": rf"(?P<ah>{_alternation(cal['anaphoric_holiday_words'])})",
     }
-    # order matters where two rules can start at the same place: the first listed wins
     words = (
         list(cal["seasons"]) + holidays + list(cal["now_words"]) + list(cal["current_year_words"])
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
@@ -116,6 +115,7 @@ def _tables() -> dict:
         rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
         "|[" + "".join(sorted(regex.escape(c) for c in first_chars)) + "]"
     )
+    # where two rules can start at the same place, the first listed wins
     pattern = rf"(?={lead})(?:" + "|".join(f"(?P<r_{name}>{body})" for name, body in rules.items()) + ")"
     return {
         "cal": cal,
@@ -274,7 +274,7 @@ def _resolve_relative(m, pub: Published) -> str:
         raise _Unresolvable("relative time without a publication date")
     n = _number(m.group("n"))
     unit, direction = m.group("u"), m.group("dir")
-    if direction in ("来", "以来") or (m.group("past") and direction is None):
+    if direction in ("来", "以来"):
         start = _shift(pub, unit, -n)
         return f"{start}/{pub.text}"
     return _shift(pub, unit, -n if direction == "前" else n)
@@ -366,7 +366,7 @@ class TimeTagger:
             try:
                 value = self._resolve(rule, m, pub, text, found, last_holiday)
             except (_Unresolvable, NumeralError, ValueError):
-                if rule in ("now", "current_year", "relative", "past_year", "full_year") or (
+                if rule in ("now", "current_year", "relative", "past_years", "full_year") or (
                     rule == "date" and (m.group("ry") or m.group("open"))
                 ):
                     value = None  # a real time expression; its value needs the publication date
@@ -390,7 +390,8 @@ class TimeTagger:
         if m.group("season") or m.group("hol"):
             before = text[start - 1] if start else "\n"
             after = text[end] if end < len(text) else "\n"
-            if "、" in (before, after) or after == "等" or before == "每" or text[max(0, start - 2) : start] == "每年":
+            recurring = before == "每" or text[max(0, start - 2) : start] == "每年"
+            if "、" in (before, after) or after == "等" or recurring:
                 return False  # 中秋、七夕等传统佳节, 每年清明节: recurring, no one occurrence
             if m.group("season") and len(m.group("season")) == 1:
                 return False  # 春/夏/秋 alone are too ambiguous without a year
@@ -400,15 +401,17 @@ class TimeTagger:
         return False
 
     def _resolve(self, rule, m, pub, text, found, last_holiday) -> Optional[str]:
+        """The value of one match of ``rule`` (raises :class:`_Unresolvable` when it has none)."""
         tables = self.tables
         if rule == "date":
             return _resolve_date(m, pub, tables)
         if rule == "relative":
             return _resolve_relative(m, pub)
-        if rule == "past_year":
+        if rule == "past_years":
             if pub.year is None:
                 raise _Unresolvable("relative year")
-            return _fmt(pub.year - 1)
+            years = _number(m.group("n1"))  # 过去一年 = last year; 过去五年 = the five full years before
+            return _fmt(pub.year - 1) if years == 1 else f"{pub.year - years}/{pub.year - 1}"
         if rule == "plan":
             return _resolve_plan(m, pub, tables)
         if rule == "decade":
@@ -428,15 +431,15 @@ class TimeTagger:
                 raise _Unresolvable("current year")
             return _fmt(pub.year)
         if rule == "full_year":
-            return self._context_year(text, m.start(), found, pub)
+            return self._context_year(text, found, pub)
         if rule == "anaphoric_holiday":
             return last_holiday
         raise AssertionError(rule)
 
-    def _context_year(self, text: str, start: int, found, pub: Published) -> str:
+    def _context_year(self, text: str, found, pub: Published) -> str:
         """全年: the year of the nearest earlier time that writes a year (else the publication year)."""
         for f_start, f_end, _, value, _ in reversed(found):
-            if value and tables_year_written(self.tables, text[f_start:f_end]):
+            if value and self.tables["year_in_text"].search(text, f_start, f_end):
                 year = _year_of(value)
                 if year is not None:
                     return _fmt(year)
@@ -470,11 +473,6 @@ class TimeTagger:
             )
         doc._.times = times
         return doc
-
-
-def tables_year_written(tables: dict, span_text: str) -> bool:
-    """True when a time span writes its year (2025年, 今年...) rather than inferring it."""
-    return bool(tables["year_in_text"].search(span_text))
 
 
 @Language.factory("zhclaims_times", assigns=["doc._.times"], requires=["doc._.view", "doc._.sentences"])

@@ -44,6 +44,7 @@ TIME_MASK = "\u0000"
 
 
 def _alternation(words) -> str:
+    """A regex alternation of ``words``, longest first so the longest word wins."""
     return "|".join(regex.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
@@ -63,13 +64,14 @@ class Found:
 
 @lru_cache(maxsize=1)
 def _tables() -> dict:
+    """The unit, qualifier and exclusion tables and the compiled scanners (built once)."""
     units = load_json("numbers", "units.json")
     quals = load_json("numbers", "qualifiers.json")
     excl = load_json("numbers", "exclusions.json")
     all_units = list(units["units"]) + list(units["arabic_only"]) + list(units["half"])
     # a Chinese numeral is only a candidate when a unit follows (bare 一些, 十分 are words)
     unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{_alternation(all_units)})"
-    lead = "".join(sorted(set("0123456789百分数半" + CN_NUMERAL) | {w[0] for w in quals["before"]}))
+    lead = "".join(sorted(set("0123456789百数几半" + CN_NUMERAL) | {w[0] for w in quals["before"]}))
     lone_one = rf"(?(pre)|(?!一(?:{_alternation(all_units)})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])})))"
     scanner = regex.compile(
         rf"(?=[{lead}])"

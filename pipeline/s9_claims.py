@@ -45,6 +45,8 @@ MAX_NAME_CHARS = 16
 SENTENCES_BACK = 4
 TOPIC_NAMES = 3
 TOPIC_MIN_MENTIONS = 3
+MAX_PREDICATE_LEFT = 12
+_TIME_LINKS = "的起以来至到前后内里间中开"
 
 
 # --------------------------------------------------------------------------- rules as data
@@ -140,6 +142,7 @@ class DocContext:
     quantities: list[tuple[Quantity, int, int]]
     times: list[tuple[TimeExpression, int, int]]
     mention_counts: dict[str, int] = field(default_factory=dict)
+    time_spans: list[tuple[int, int]] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
     _mention_starts: list[int] = field(default_factory=list)
 
@@ -220,6 +223,7 @@ def _left_name_start(text: str, head_start: int, floor: int, blocked: list[tuple
 _LEADING_NON_NAME_TAGS = ("v", "p", "d", "c", "u")
 
 
+@lru_cache(maxsize=4096)
 def strip_leading_verbs(name: str) -> int:
     """Return how many leading characters of a phrase are verbs or function words (推进乡村…集聚区 -> 2).
 
@@ -341,8 +345,8 @@ def build_context(doc: Doc) -> DocContext:
             sentences.append(span)
             texts.append(sentence.text)
     if not sentences:
-        sentences, sentence_raw, texts = [(0, len(text))], [(0, len(doc.text))], [text]
-    paragraph_of = _paragraphs(doc.text, sentence_raw, texts)
+        sentences, sentence_raw, texts = [(0, len(text))], [(0, view.raw_length)], [text]
+    paragraph_of = _paragraphs(doc._.norm_text, sentence_raw, texts)
 
     def located(items):
         placed = []
@@ -371,6 +375,7 @@ def build_context(doc: Doc) -> DocContext:
         counts[fold_name(m.name)] = counts.get(fold_name(m.name), 0) + 1
     context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
                          quantities, times, counts)
+    context.time_spans = [(vs, ve) for _, vs, ve in times]
     context._sentence_starts = [s for s, _ in sentences]
     context._mention_starts = [m.start for m in mentions]
     return context
@@ -595,10 +600,13 @@ _CLAUSE_OPENERS = regex.compile(r"^(?:截至|截止|到|在|据|从|自|而|同�
 def clause_initial(context: DocContext, m: Mention, time_spans: list[tuple[int, int]]) -> bool:
     """True when only openers (截至, 在, 作为...) and times come before the mention in its clause."""
     c_start, _ = context.clause_at(m.start)
+    if c_start == m.start:
+        return True
     prefix = list(context.text[c_start:m.start])
     for t_start, t_end in time_spans:
-        for i in range(max(t_start, c_start), min(t_end, m.start)):
-            prefix[i - c_start] = " "
+        if t_start < m.start and c_start < t_end:
+            for i in range(max(t_start, c_start), min(t_end, m.start)):
+                prefix[i - c_start] = " "
     return bool(_CLAUSE_OPENERS.match("".join(prefix)))
 
 
@@ -665,7 +673,7 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
     if text.startswith("其中", c_start) and previous_index is not None and previous[0].sentence == site.sentence:
         return RuleDecision(previous_index, "qizhong-carry")
 
-    time_spans = [(vs, ve) for _, vs, ve in context.times]
+    time_spans = context.time_spans
 
     def usable(c: Candidate) -> bool:
         m = c.mention
@@ -705,11 +713,13 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
     """Return the time that scopes a quantity and the rule that found it.
 
     The nearest time before the figure in its clause, else one after it in the clause, else the
-    nearest earlier time in its sentence; a time in another sentence never scopes a claim.
+    nearest earlier time of its sentence that is not part of a name (2025年，… or 新一年的…, not the
+    2025年 of 2025年国家…大赛), else the nearest earlier time of its sentence; a time in another
+    sentence never scopes a claim.
     """
     c_start, c_end = site.clause
     s_start, _ = context.sentences[site.sentence]
-    before_clause, after_clause, before_sentence = None, None, None
+    before_clause, after_clause, before_sentence, adverbial = None, None, None, None
     for time, vs, ve in context.times:
         if vs < site.end and site.start < ve:
             continue
@@ -719,12 +729,14 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
             after_clause = time
         elif s_start <= vs and ve <= site.start:
             before_sentence = time
+            if vs == s_start or not regex.match(r"\p{Han}", context.text[ve:ve + 1]) or context.text[ve] in _TIME_LINKS:
+                adverbial = time  # not a year inside a name (2025年国家…大赛)
     if before_clause is not None:
         return before_clause, "time-clause"
     if after_clause is not None:
         return after_clause, "time-clause-after"
-    if before_sentence is not None:
-        return before_sentence, "time-sentence"
+    if adverbial is not None or before_sentence is not None:
+        return adverbial or before_sentence, "time-sentence"
     return None, "time-none"
 
 
@@ -790,9 +802,11 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
                 (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
             break
         right.append(word)
-    predicate = left + "".join(right)
-    predicate = predicate.strip("“”,、 ") or site.quantity.unit or "数量"
-    return predicate[:24]
+    words = segment(left)
+    while words and sum(map(len, words)) > MAX_PREDICATE_LEFT and len(words) > 1:
+        words.pop(0)  # keep the words nearest the figure
+    predicate = _clean_name("".join(words) + "".join(right)).strip(",、 ")
+    return predicate or site.quantity.unit or "数量"
 
 
 # --------------------------------------------------------------------------- the stage

@@ -184,16 +184,16 @@ def test_output_jsonl_without_store(tmp_path, mixed_inputs):
 
 @pytest.fixture(scope="module")
 def article_folder(tmp_path_factory):
-    """Twelve articles: the seeds and their halves and first quarters."""
+    """Twelve short articles: the first and last third of each seed, and two JSONL lines."""
     from conftest import SEEDS, read_raw
 
     folder = tmp_path_factory.mktemp("articles")
     for path in sorted(SEEDS.glob("*.txt")):
         raw = read_raw(path)
-        for suffix, text in (("", raw), ("_half", raw[len(raw) // 2:])):
+        for suffix, text in (("_a", raw[: len(raw) // 3]), ("_b", raw[-len(raw) // 3:])):
             (folder / f"{path.stem}{suffix}.txt").write_text(text, encoding="utf-8", newline="")
     (folder / "more.jsonl").write_text(
-        "\n".join(json.dumps({"id": f"q{i}", "text": read_raw(p)[: len(read_raw(p)) // 4]}, ensure_ascii=False)
+        "\n".join(json.dumps({"id": f"q{i}", "text": read_raw(p)[len(read_raw(p)) // 3: len(read_raw(p)) // 2]}, ensure_ascii=False)
                   for i, p in enumerate(sorted(SEEDS.glob("*.txt"))[:2])) + "\n", encoding="utf-8")
     return folder
 

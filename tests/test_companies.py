@@ -180,12 +180,13 @@ def test_merge_rules_win_model_fills_gaps_above_threshold(pre_nlp):
     assert all(0 < e.provenance.confidence <= 1 for e in found)
 
 
-def test_model_reads_only_sentences_with_a_company_cue(pre_nlp):
+def test_model_reads_only_sentences_with_a_cue_the_rules_left_open(pre_nlp):
     tagger = CompanyTagger(use_model=False)
     tagger.use_model = True
     tagger._ner = FakeModel({})
-    run(pre_nlp, tagger, "居民们即将住进新房。朗骏电子科技有限公司帮扶新居民。大家都很高兴。")
-    assert tagger._ner.seen == ["朗骏电子科技有限公司帮扶新居民。"]
+    text = "居民们即将住进新房。朗骏电子科技有限公司帮扶新居民。西溪科创等企业也来了。大家都很高兴。"
+    run(pre_nlp, tagger, text)
+    assert tagger._ner.seen == ["西溪科创等企业也来了。"]
 
 
 def test_rules_read_the_view_without_places():

@@ -69,6 +69,8 @@ def extract(taggers, text: str, published: str = "2026-01") -> list[tuple]:
         ("已形成10多万亩的生产基地", ("10多万亩", 100000, None, None, "亩", "over")),
         ("激战5个半小时后", ("5个半小时", 5.5, None, None, "小时", None)),
         ("身价增加四五倍", ("四五倍", None, 4, 5, "倍", None)),
+        ("月销售额不过几百万元", ("几百万元", None, 2e6, 9e6, "元", None)),
+        ("入围数量占全市三分之一", ("三分之一", 1 / 3, None, None, "", None)),
     ],
 )
 def test_conventions(taggers, text, expected):

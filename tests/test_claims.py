@@ -1,0 +1,206 @@
+"""The claims stage: subject choice, time, predicate and provenance on crafted documents.
+
+Each document runs through the pipeline up to sentences; entities, quantities and times are then
+set by hand, so these tests do not depend on the upstream stages' quality.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline import claim_model
+from pipeline.names import names_agree
+from pipeline.s9_claims import extract_claims
+from pipeline.schema import Entity, Quantity, TimeExpression
+
+MODES = ("rules", "combined")
+
+
+def _find(text: str, surface: str, occurrence: int = 0) -> int:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.find(surface, start + 1)
+        assert start >= 0, f"{surface!r} not in the crafted text"
+    return start
+
+
+def crafted_doc(nlp_pipeline, text, entities=(), quantities=(), times=(), relations=(), published="2026-01"):
+    """Build a Doc up to sentences and set its mentions.
+
+    Args:
+        entities: ``(surface, label, name[, occurrence])``.
+        quantities: ``(surface, value, unit[, qualifier[, occurrence]])``.
+        times: ``(surface, value[, as_of])``.
+    """
+    doc = nlp_pipeline.make_doc(text, published=published, doc_id="crafted")
+    for name, component in nlp_pipeline.nlp.pipeline:
+        doc = component(doc)
+        if name == "sentences":
+            break
+    doc._.entities = []
+    for surface, label, name, *rest in entities:
+        start = _find(text, surface, rest[0] if rest else 0)
+        doc._.entities.append(Entity(id=f"e{start}", start=start, end=start + len(surface), text=surface, label=label, name=name))
+    doc._.quantities = []
+    for surface, value, unit, *rest in quantities:
+        start = _find(text, surface, rest[1] if len(rest) > 1 else 0)
+        doc._.quantities.append(Quantity(id=f"q{start}", start=start, end=start + len(surface), text=surface,
+                                         value=value, unit=unit, qualifier=rest[0] if rest else None))
+    doc._.times = []
+    for surface, value, *rest in times:
+        start = _find(text, surface)
+        doc._.times.append(TimeExpression(id=f"t{start}", start=start, end=start + len(surface), text=surface,
+                                          value=value, as_of=bool(rest and rest[0])))
+    doc._.relations = list(relations)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return claim_model.load_scorer("claims/scorer.json", "combined")
+
+
+def claims_of(doc, mode, scorer):
+    return extract_claims(doc, mode, scorer if mode != "rules" else None)
+
+
+def subjects_by_quantity(claims):
+    return {c.quantity: c.subject for c in claims}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_readme_example_gives_subject_predicate_value_and_cutoff(nlp_pipeline, scorer, mode):
+    text = "截至2025年底，杭州市累计建成各类充电桩约55.4万把。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州市", "CITY", "杭州市")],
+                      quantities=[("约55.4万把", 554000, "把", "approx")], times=[("2025年底", "2025-12-31", True)])
+    [claim] = claims_of(doc, mode, scorer)
+    assert (claim.subject, claim.subject_label, claim.subject_entity) == ("杭州市", "CITY", "e9")
+    assert claim.predicate == "累计建成各类充电桩"
+    assert (claim.value, claim.unit, claim.qualifier) == (554000, "把", "approx")
+    assert (claim.time, claim.time_value, claim.as_of) == ("t2", "2025-12-31", True)
+    assert text[claim.subject_span[0]:claim.subject_span[1]] == "杭州市"
+    assert claim.evidence[0] <= 0 and claim.evidence[1] >= len(text) - 1
+    assert claim.provenance.doc_id == "crafted" and 0 < claim.provenance.confidence <= 1
+    assert set(claim.parts) == {"subject", "predicate", "time"}
+    assert claim.parts["subject"].startswith(("rule:claims/", "model:claims-scorer@"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_sentence_with_two_subjects_and_two_figures(nlp_pipeline, scorer, mode):
+    text = "2025年，杭州市新建绿道167公里，宁波市新建绿道95公里。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("杭州市", "CITY", "杭州市"), ("宁波市", "CITY", "宁波市")],
+                      quantities=[("167公里", 167, "公里"), ("95公里", 95, "公里")], times=[("2025年", "2025")])
+    claims = claims_of(doc, mode, scorer)
+    assert [(c.subject, c.value) for c in claims] == [("杭州市", 167), ("宁波市", 95)]
+    assert [c.id for c in claims] == ["c1", "c2"]
+    assert all(c.time_value == "2025" for c in claims)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_subject_carries_over_to_a_sentence_that_names_none(nlp_pipeline, scorer, mode):
+    text = "前进街道位于钱塘区东部。今年前进街道新增公共停车位300个。此外还完成断头路改造6条。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("前进街道", "STREET", "前进街道"), ("钱塘区", "DISTRICT", "钱塘区"),
+                                ("前进街道", "STREET", "前进街道", 1)],
+                      quantities=[("300个", 300, "个"), ("6条", 6, "条")], times=[("今年", "2026")])
+    claims = claims_of(doc, mode, scorer)
+    assert [c.subject for c in claims] == ["前进街道", "前进街道"]
+    second = claims[1]
+    assert second.subject_entity == f"e{text.index('前进街道', 1)}"  # the nearest earlier mention
+    assert second.time is None  # 今年 is in the previous sentence
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_collective_subject_resolves_to_the_unit_it_means(nlp_pipeline, scorer, mode):
+    text = "杭州市是浙江省的省会。2025年，全市改造老旧小区356个。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("杭州市", "CITY", "杭州市"), ("浙江省", "PROVINCE", "浙江省")],
+                      quantities=[("356个", 356, "个")], times=[("2025年", "2025")])
+    [claim] = claims_of(doc, mode, scorer)
+    assert (claim.subject, claim.subject_entity) == ("杭州市", "e0")
+    assert text[claim.subject_span[0]:claim.subject_span[1]] in ("全市", "杭州市")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_qizhong_keeps_the_subject_of_the_figure_it_breaks_down(nlp_pipeline, scorer, mode):
+    text = "杭州市累计建成充电桩55.4万把，其中公共充电桩5.1万个。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州市", "CITY", "杭州市")],
+                      quantities=[("55.4万把", 554000, "把"), ("5.1万个", 51000, "个")])
+    assert [c.subject for c in claims_of(doc, mode, scorer)] == ["杭州市", "杭州市"]
+
+
+def test_respectively_lists_pair_subjects_and_figures_in_order(nlp_pipeline):
+    text = "余杭区、拱墅区分别新增停车位300个、200个。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("余杭区", "DISTRICT", "余杭区"), ("拱墅区", "DISTRICT", "拱墅区")],
+                      quantities=[("300个", 300, "个"), ("200个", 200, "个")])
+    claims = extract_claims(doc, "rules")
+    assert [(c.subject, c.value) for c in claims] == [("余杭区", 300), ("拱墅区", 200)]
+    assert all(c.parts["subject"] == "rule:claims/enum-respectively" for c in claims)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_items_a_figure_counts_are_not_its_subject(nlp_pipeline, scorer, mode):
+    text = "在前进街道，长安福特、吉利汽车等68家知名企业在这里汇聚。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("前进街道", "STREET", "前进街道"), ("长安福特", "COMPANY", "长安福特"),
+                                ("吉利汽车", "COMPANY", "吉利汽车")],
+                      quantities=[("68家", 68, "家")])
+    [claim] = claims_of(doc, mode, scorer)
+    assert claim.subject == "前进街道"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_named_market_is_an_other_subject(nlp_pipeline, scorer, mode):
+    text = "前进街道“7080共富集市”开市。截至目前，该市集带动200余人就业。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("前进街道", "STREET", "前进街道")],
+                      quantities=[("200余人", 200, "人", "over")], times=[("目前", "2026-01", True)])
+    [claim] = claims_of(doc, mode, scorer)
+    assert claim.subject_label == "OTHER" and names_agree(claim.subject, "7080共富集市")
+    assert claim.subject_entity is None
+
+
+def test_traditional_text_gives_the_simplified_canonical_subject(nlp_pipeline, scorer):
+    text = "拱墅區累計建成充電樁5萬個。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("拱墅區", "DISTRICT", "拱墅区")], quantities=[("5萬個", 50000, "个")])
+    [claim] = claims_of(doc, "combined", scorer)
+    assert claim.subject == "拱墅区" and claim.predicate == "累计建成充电桩"
+
+
+def test_a_figure_without_any_subject_gets_no_claim(nlp_pipeline):
+    doc = crafted_doc(nlp_pipeline, "全年新增停车位300个。", quantities=[("300个", 300, "个")])
+    assert extract_claims(doc, "rules") == []
+
+
+def test_the_stage_in_the_pipeline_fills_doc_claims(nlp_pipeline):
+    doc = nlp_pipeline.process("杭州市新建绿道167公里。", doc_id="x")
+    assert isinstance(doc._.claims, list)  # whatever the upstream stages found, the stage ran
+
+
+def test_the_ranker_learns_which_feature_marks_the_subject():
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(60):
+        x = rng.normal(size=(4, 3))
+        gold = int(rng.integers(4))
+        x[gold, 0] += 3.0  # feature 0 marks the subject; the others are noise
+        y = np.zeros(4)
+        y[gold] = 1
+        groups.append((x, y))
+    weights = claim_model.fit_ranker(groups)
+    assert weights[0] > 1.0 and abs(weights[0]) > 3 * max(abs(weights[1]), abs(weights[2]))
+
+
+def test_oracle_doc_fills_gold_mentions_with_oracle_provenance(nlp_pipeline, gold_dev_dir, seed_texts):
+    from pipeline.evaluate import load_gold
+
+    gold, raw = load_gold(gold_dev_dir, gold_dev_dir.parent.parent / "seeds")[3]
+    doc = claim_model.oracle_doc(nlp_pipeline, gold, raw)
+    assert len(doc._.entities) == len(gold.entities) and len(doc._.quantities) == len(gold.quantities)
+    assert {e.provenance.producer for e in doc._.entities} == {claim_model.ORACLE_PRODUCER}
+    claims = extract_claims(doc, "rules")
+    assert claims and all(raw[c.evidence[0]:c.evidence[1]] for c in claims)
+    quantity_ids = {q.id for q in gold.quantities}
+    assert all(c.quantity in quantity_ids for c in claims)
