@@ -399,9 +399,7 @@ def extract(paths: list[str], *, store_path: Optional[str] = DEFAULT_STORE, outp
 
     progress = progress or Progress()
     store = Store(store_path) if store_path else None
-    runner = None
-    out = None
-    run_id = None
+    runner = writer = out = run_id = None
     status = "failed"
     try:
         runner = make_engine(engine, workers, scheduler, config)
@@ -422,6 +420,11 @@ def extract(paths: list[str], *, store_path: Optional[str] = DEFAULT_STORE, outp
         status = "interrupted"
         raise
     finally:
+        if writer is not None and status != "finished":
+            try:  # keep the documents already done when a worker dies or on Ctrl-C
+                writer.flush()
+            except Exception as err:
+                print(f"zhclaims extract: could not save the last batch ({err}); re-run to redo it", file=sys.stderr)
         if out is not None:
             out.close()
         if runner is not None:

@@ -58,6 +58,8 @@ FEATURE_NAMES = (
         "delimiters_between", "log_mentions_doc", "log_mentions_paragraph", "person_age",
         "after_locative", "has_entity_mention", "adjacent_before", "encloses_other", "most_specific_place",
         "after_place_prefix", "quoted_modifier",
+        "name_in_subject_position", "entity_in_subject_position", "clause_subject_before",
+        "carry_without_sentence_subject", "frequent_without_sentence_subject",
         "rule_chosen",
     ]
 )
@@ -67,7 +69,8 @@ RULE_FEATURES = ("rule_chosen",)
 # --------------------------------------------------------------------------- features
 
 
-def candidate_features(context, site, candidate, rule_chosen: bool, previous) -> dict[str, float]:
+def candidate_features(context, site, candidate, rule_chosen: bool, previous,
+                       paragraph_counts: Optional[dict] = None) -> dict[str, float]:
     """Describe one candidate subject of one quantity.
 
     Args:
@@ -76,6 +79,8 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous) ->
         candidate: the :class:`~pipeline.s9_claims.Candidate`.
         rule_chosen: whether the rules picked this candidate.
         previous: ``(site, candidate)`` of the previous quantity's subject, or None.
+        paragraph_counts: folded name -> mentions in the paragraph before the quantity
+            (computed here when not given).
 
     Returns:
         Feature name -> value (names from :data:`FEATURE_NAMES`).
@@ -117,15 +122,12 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous) ->
         f["qizhong_previous"] = float(text.startswith("其中", c_start))
     if before and in_sentence:
         f["trigger_between"] = float(rules.trigger_between(text, m.end, site.start))
-        f["delimiters_between"] = min(sum(text[i] in rules.CLAUSE_DELIMITERS for i in range(m.end, site.start)), 3) / 3
+        between = text[m.end:site.start]
+        f["delimiters_between"] = min(sum(between.count(ch) for ch in rules.CLAUSE_DELIMITERS), 3) / 3
     f["log_mentions_doc"] = math.log1p(context.mention_counts.get(candidate.key, 0)) / 3.0
-    p_start = s_start
-    sentence = site.sentence
-    while sentence > 0 and context.paragraph_of[sentence - 1] == site.paragraph:
-        sentence -= 1
-    p_start = context.sentences[sentence][0]
-    in_paragraph = sum(1 for x in context.mentions_between(p_start, site.start) if fold_name(x.name) == candidate.key)
-    f["log_mentions_paragraph"] = math.log1p(in_paragraph) / 3.0
+    if paragraph_counts is None:
+        paragraph_counts = mentions_in_paragraph(context, site)
+    f["log_mentions_paragraph"] = math.log1p(paragraph_counts.get(candidate.key, 0)) / 3.0
     f["person_age"] = float(m.kind == "person" and site.quantity.unit == "岁")
     f["after_locative"] = float(text[max(0, m.start - 2):m.start].endswith(("在", "走进", "位于", "地处")))
     f["has_entity_mention"] = float(candidate.entity_mention is not None)
@@ -133,8 +135,21 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous) ->
     f["encloses_other"] = float(rules.encloses_other(context, m, s_start, site.start))
     f["after_place_prefix"] = float(rules.after_place_prefix(context, m))
     f["quoted_modifier"] = float(rules.quoted_modifier(context, m))
+    other_name = m.kind in ("phrase", "quoted", "person")
+    f["name_in_subject_position"] = float(other_name and f["clause_initial"] and before and in_sentence)
+    f["entity_in_subject_position"] = float(m.kind == "entity" and f["clause_initial"] and before and in_sentence)
+    f["clause_subject_before"] = float(f["clause_initial"] and f["in_clause_before"])
     f["rule_chosen"] = float(rule_chosen)
     return f
+
+
+def mentions_in_paragraph(context, site) -> dict[str, int]:
+    """Return folded name -> how often it is mentioned in the quantity's paragraph before it."""
+    counts: dict[str, int] = {}
+    for x in context.mentions_between(site.paragraph_start, site.start):
+        key = fold_name(x.name)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _nearest_flags(rows: list[dict], candidates, site) -> None:
@@ -146,6 +161,12 @@ def _nearest_flags(rows: list[dict], candidates, site) -> None:
               if c.label in depth and (rows[i]["in_clause_before"] or rows[i]["in_sentence_before"])]
     if places:
         rows[max(places)[1]]["most_specific_place"] = 1.0
+    has_subject = any(r["entity_in_subject_position"] or r["name_in_subject_position"] or r["collective_in_sentence"]
+                      for r in rows)
+    if not has_subject:  # the sentence names no subject: carried-over and frequent subjects step in
+        for r in rows:
+            r["carry_without_sentence_subject"] = r["previous_subject"]
+            r["frequent_without_sentence_subject"] = r["log_mentions_doc"]
     if before:
         rows[max(before)[1]]["nearest_before"] = 1.0
         rows[min((c.mention.start, i) for _, i in before for c in [candidates[i]])[1]]["first_in_sentence"] = 1.0
@@ -153,7 +174,8 @@ def _nearest_flags(rows: list[dict], candidates, site) -> None:
 
 def group_features(context, site, candidates, decision_index, previous) -> list[dict]:
     """Return the feature rows of all candidates of one quantity."""
-    rows = [candidate_features(context, site, c, decision_index == i, previous) for i, c in enumerate(candidates)]
+    counts = mentions_in_paragraph(context, site)
+    rows = [candidate_features(context, site, c, decision_index == i, previous, counts) for i, c in enumerate(candidates)]
     _nearest_flags(rows, candidates, site)
     return rows
 

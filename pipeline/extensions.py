@@ -76,3 +76,17 @@ def provenance(doc: Doc, start: int, end: int, producer: str, version: str, conf
         version=version,
         confidence=round(float(confidence), 4),
     )
+
+
+def raw_text(doc: Doc) -> str:
+    """Return ``doc.text``, computed once per Doc and cached.
+
+    spaCy builds ``doc.text`` by creating a ``Token`` for every character on every call, which
+    with one token per character costs about as much as making the Doc. Stages slicing the raw
+    text per item (``doc.text[start:end]``) should slice ``raw_text(doc)`` instead.
+    """
+    cached = doc.user_data.get("zhclaims.raw_text")
+    if cached is None or len(cached) != len(doc):
+        cached = doc.text
+        doc.user_data["zhclaims.raw_text"] = cached
+    return cached

@@ -169,6 +169,8 @@ def hanlp_recognizer_class():
 class HanlpNer(_ChunkedModel):
     """HanLP character BiLSTM-CRF tagger (IOBES tags), run directly on its torch module."""
 
+    batch_size = 128
+
     def __init__(self, directory: Path):
         import torch
 

@@ -104,11 +104,14 @@ def describe_paragraph(start: int, end: int, normalized: str) -> Paragraph:
 
 @lru_cache(maxsize=1)
 def _segmenter():
+    """A jieba tokenizer of our own with the stock dictionary: words other code adds to jieba's
+    global tokenizer cannot change layout decisions."""
     import jieba
 
     jieba.setLogLevel(60)
-    jieba.initialize()
-    return jieba
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 def _word_crosses(left: str, right: str) -> bool:
@@ -116,7 +119,7 @@ def _word_crosses(left: str, right: str) -> bool:
     tail, head = left[-_WINDOW:], right[:_WINDOW]
     if not tail or not head:
         return False
-    frequency = _segmenter().dt.FREQ
+    frequency = _segmenter().FREQ
     if not any(
         frequency.get(tail[-i:] + head[:j], 0) > 0
         for i, j in _CROSSING_SPLITS

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import regex
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -44,15 +43,21 @@ class PageLines(NamedTuple):
     tail_from: int | None
 
 
-def _page_title_reason(rules: FurnitureRules, line: str, other_lines: set[str]) -> str | None:
-    """Return ``page_title`` when ``line`` is the headline repeated with the site's name."""
+def _page_title_reason(rules: FurnitureRules, line: str, page_lines: set[str]) -> str | None:
+    """Return ``page_title`` when ``line`` is the headline repeated with the site's name.
+
+    Args:
+        rules: compiled furniture patterns.
+        line: one visible line (normalized).
+        page_lines: every visible line of the page (the headline may be one of them).
+    """
     if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(("。", "!", "?")) or not _TITLE_SEPARATOR.search(line):
         return None
     match = rules.page_title.fullmatch(line)
     if not match:
         return None
     headline = match["headline"].strip()
-    if headline in other_lines or rules.page_title_site.search(match["site"]):
+    if headline in page_lines or rules.page_title_site.search(match["site"]):
         return "page_title"
     return None
 
@@ -81,7 +86,7 @@ def find_furniture(normalized: str, rules: FurnitureRules | None = None) -> tupl
             datelines.extend(i for i in range(index, len(lines)) if rules.line_reason(lines[i]) == DATELINE_REASON)
             tail_from = index
             break
-        reason = rules.line_reason(line) or _page_title_reason(rules, line, line_set - {line})
+        reason = rules.line_reason(line) or _page_title_reason(rules, line, line_set)
         if reason is not None:
             furniture.append(FurnitureSpan(start=start, end=end, reason=reason))
             if reason == DATELINE_REASON:

@@ -213,7 +213,9 @@ def at_word_boundaries(mention: Mention, text: str, gaz: Gazetteer, rules: Place
     """
     if mention.start > 0 and text[mention.start - 1:mention.start + 1] in rules.boundary_words:
         return None
-    if text[mention.end - 1:mention.end + 1] not in rules.boundary_words:
+    township = mention.rule == "full" and mention.form in gaz.township_names
+    if township or text[mention.end - 1:mention.end + 1] not in rules.boundary_words:
+        # A township's suffix (街道, 镇, 乡) ends the name: 朝晖街道德胜社区 is not 朝晖街 + 道德.
         return mention
     if mention.rule == "full":
         short = mention.form[:-1]
@@ -570,10 +572,7 @@ def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
     start, end = doc._.view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
     if mention.is_community:
-        parent = mention.extra.get("parent_mention")
-        chain: list[Unit] = []
-        if parent is not None and parent.resolved:
-            chain = gaz.chain(parent.resolved) + [gaz.units[parent.resolved]]
+        chain: list[Unit] = []  # filled from the township's entity by the caller
         name, label, code, adcode, level, former, candidates = mention.form, "COMMUNITY", None, None, "community", False, []
     else:
         keys = unit_keys(mention)
@@ -609,6 +608,12 @@ class PlaceTagger:
         mentions = find_places(view.text, self.gazetteer, self.rules)
         entities = [make_entity(doc, m, self.gazetteer) for m in mentions]
         entity_of = {id(m): e for m, e in zip(mentions, entities)}
+        for mention, entity in zip(mentions, entities):
+            township = mention.extra.get("parent_mention")
+            if mention.is_community and township is not None and id(township) in entity_of:
+                parent = entity_of[id(township)]
+                entity.parents = parent.parents + [parent.name]
+                entity.parent_codes = parent.parent_codes + ([parent.code] if parent.code else [])
         relations, seen = [], set()
         pairs = written_inside(mentions, self.gazetteer) + stated_inside(view.text, mentions, self.gazetteer, self.rules)
         for head, tail, v_start, v_end, rule_id in pairs:

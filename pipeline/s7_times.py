@@ -72,6 +72,9 @@ def _tables() -> dict:
     """The calendar tables and the compiled scanner (built once)."""
     cal = load_json("times", "calendar.json")
     lunar = load_json("times", "lunar_festivals.json")["dates"]
+    missing = set(cal["standalone_year_parts"]) - set(cal["year_parts"])
+    if missing:
+        raise ValueError(f"rules/times/calendar.json: standalone_year_parts {sorted(missing)} need an entry in year_parts")
     holidays = (
         list(cal["holiday_periods"]) + list(cal["solar_holidays"]) + list(cal["lunar_holidays"])
     )
@@ -85,6 +88,7 @@ def _tables() -> dict:
     month_part = r"(?P<mpart>底|末|初|上旬|中旬|下旬)"
     tail = (
         rf"{month_range}|{month_day}{month_part}?"
+        rf"|(?P<ypart>{_alternation(cal['standalone_year_parts'])})"
         rf"|(?P<season>{_alternation(cal['seasons'])})"
         rf"|(?P<hol>{_alternation(holidays)})(?P<holrel>前|期间)?"
     )
@@ -104,7 +108,7 @@ def _tables() -> dict:
         "anaphoric_holiday": rf"(?P<ah>{_alternation(cal['anaphoric_holiday_words'])})",
     }
     words = (
-        list(cal["seasons"]) + holidays + list(cal["now_words"]) + list(cal["current_year_words"])
+        list(cal["seasons"]) + holidays + list(cal["standalone_year_parts"]) + list(cal["now_words"]) + list(cal["current_year_words"])
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
     )
     # every rule starts with one of these characters; the look-ahead lets other positions fail fast
@@ -248,6 +252,10 @@ def _resolve_date(m, pub: Published, tables: dict) -> str:
             value = _days_value(first, last)
     elif m.group("ypart"):
         part = m.group("ypart")
+        if year is None:
+            year = pub.year
+        if year is None:
+            raise _Unresolvable("year part without a year")
         if part == "度":
             value = _fmt(year)
         else:
@@ -335,6 +343,11 @@ def _year_of(value: Optional[str]) -> Optional[int]:
     return None
 
 
+def before_text(text: str, start: int, width: int) -> str:
+    """The ``width`` characters before ``start`` (fewer at the start of the text)."""
+    return text[max(0, start - width) : start]
+
+
 class TimeTagger:
     """spaCy component: find and resolve the time expressions of the body (``doc._.times``)."""
 
@@ -384,15 +397,18 @@ class TimeTagger:
         """Reject ``date`` matches that are generic: a lone season/holiday inside a phrase or list."""
         if m.group("y") or m.group("ry"):
             return True
+        if before_text(text, start, 1) == "每" or before_text(text, start, 2) == "每年":
+            return False  # 每年清明节, 每年年底: recurring, no one occurrence
+        if m.group("ypart"):
+            return True
         if m.group("m"):
             # a month in Chinese numerals needs a year or a day (一周一轮训、一月一集训 is a slogan)
             return m.group("m")[0].isdigit() or bool(m.group("d") or m.group("m2"))
         if m.group("season") or m.group("hol"):
             before = text[start - 1] if start else "\n"
             after = text[end] if end < len(text) else "\n"
-            recurring = before == "每" or text[max(0, start - 2) : start] == "每年"
-            if "、" in (before, after) or after == "等" or recurring:
-                return False  # 中秋、七夕等传统佳节, 每年清明节: recurring, no one occurrence
+            if "、" in (before, after) or after == "等":
+                return False  # 中秋、七夕等传统佳节: festivals in a list are recurring
             if m.group("season") and len(m.group("season")) == 1:
                 return False  # 春/夏/秋 alone are too ambiguous without a year
             if m.group("season") and not (before in "\n,。;:!?、 (“" or start == 0):

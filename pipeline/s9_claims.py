@@ -143,6 +143,8 @@ class DocContext:
     times: list[tuple[TimeExpression, int, int]]
     mention_counts: dict[str, int] = field(default_factory=dict)
     time_spans: list[tuple[int, int]] = field(default_factory=list)
+    relation_heads: dict[str, set] = field(default_factory=dict)
+    _clauses: dict[int, tuple[int, int]] = field(default_factory=dict)
     _sentence_starts: list[int] = field(default_factory=list)
     _mention_starts: list[int] = field(default_factory=list)
 
@@ -152,6 +154,9 @@ class DocContext:
 
     def clause_at(self, position: int) -> tuple[int, int]:
         """Return the view span of the clause (between , ; : and sentence ends) containing ``position``."""
+        cached = self._clauses.get(position)
+        if cached is not None:
+            return cached
         s_start, s_end = self.sentences[self.sentence_at(position)]
         start = position
         while start > s_start and self.text[start - 1] not in CLAUSE_DELIMITERS:
@@ -159,6 +164,7 @@ class DocContext:
         end = position
         while end < s_end and self.text[end] not in CLAUSE_DELIMITERS:
             end += 1
+        self._clauses[position] = (start, end)
         return start, end
 
     def mention_counts_before(self, key: str, position: int) -> int:
@@ -250,16 +256,19 @@ def _clean_name(name: str) -> str:
     return name
 
 
-_NOT_A_NAME_PREFIX = regex.compile(
-    r"^(?:[这那该此本每各全整一首]?[个家名座处条所批些项类]?)(?:重大|重点|相关|其他|新|老|多|大型|小型|各类|特色|优质|一批)?$")
+@lru_cache(maxsize=None)
+def _category_prefix() -> regex.Pattern:
+    modifiers = sorted(load_lines("claims", "generic_modifiers.txt"), key=len, reverse=True)
+    words = "|".join(regex.escape(w) for w in modifiers)
+    return regex.compile(rf"^(?:[这那该此本每各全整一首]?[个家名座处条所批些项类]?)(?:{words})*$")
 
 
 def _is_name(name: str, head: str) -> bool:
-    """True when a head-noun phrase names one thing (天目里国际街区), not a bare category (该项目, 各类小区)."""
+    """True when a head-noun phrase names one thing (天目里国际街区), not a category (该项目, 老旧小区)."""
     prefix = name[: -len(head)]
     if not prefix:
         return len(head) >= 3
-    return len(name) >= 3 and not _NOT_A_NAME_PREFIX.match(prefix)
+    return len(name) >= 3 and not _category_prefix().match(prefix)
 
 
 def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Mention]:
@@ -274,6 +283,7 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
     Returns:
         The mentions found, in text order, without duplicates.
     """
+    blocked = [(s, e) for s, e in blocked if s <= end and start <= e]  # only what touches this stretch
     found: dict[tuple[int, int], Mention] = {}
     phrase_ends: list[tuple[int, int]] = []
     quoted = [(start + m.start(), start + m.end()) for m in regex.finditer(r"“[^”“]{2,20}”", text[start:end])]
@@ -309,6 +319,7 @@ def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int
     街道 of 前进街道 or the 社区 of 城镇社区 is not taken for it.
     """
     words = collective_words()
+    blocked = [(s, e) for s, e in blocked if s <= end and start <= e]
     found = []
     for m in _collective_pattern().finditer(text, start, end):
         if _inside(blocked, m.start(), m.end()):
@@ -376,6 +387,8 @@ def build_context(doc: Doc) -> DocContext:
     context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
                          quantities, times, counts)
     context.time_spans = [(vs, ve) for _, vs, ve in times]
+    for relation in doc._.relations or []:
+        context.relation_heads.setdefault(relation.tail, set()).add(relation.head)
     context._sentence_starts = [s for s, _ in sentences]
     context._mention_starts = [m.start for m in mentions]
     return context
@@ -421,6 +434,7 @@ class QuantitySite:
     sentence: int
     clause: tuple[int, int]
     paragraph: int
+    paragraph_start: int = 0
 
 
 def quantity_sites(context: DocContext) -> list[QuantitySite]:
@@ -428,7 +442,11 @@ def quantity_sites(context: DocContext) -> list[QuantitySite]:
     sites = []
     for quantity, start, end in context.quantities:
         sentence = context.sentence_at(start)
-        sites.append(QuantitySite(quantity, start, end, sentence, context.clause_at(start), context.paragraph_of[sentence]))
+        first = sentence
+        while first > 0 and context.paragraph_of[first - 1] == context.paragraph_of[sentence]:
+            first -= 1
+        sites.append(QuantitySite(quantity, start, end, sentence, context.clause_at(start),
+                                  context.paragraph_of[sentence], context.sentences[first][0]))
     return sites
 
 
@@ -559,9 +577,7 @@ def counted_by(text: str, m: Mention, site: QuantitySite) -> bool:
 
 def encloses_other(context: DocContext, m: Mention, start: int, end: int) -> bool:
     """True when the mention's unit is the stated parent (``located_in`` tail) of another entity in ``[start, end)``."""
-    if m.entity_id is None:
-        return False
-    heads = {r.head for r in context.doc._.relations or [] if r.tail == m.entity_id}
+    heads = context.relation_heads.get(m.entity_id) if m.entity_id else None
     if not heads:
         return False
     return any(x.entity_id in heads for x in context.mentions_between(start, end) if x.kind == "entity")

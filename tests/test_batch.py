@@ -231,3 +231,17 @@ def test_parallel_engines_give_the_single_worker_output(tmp_path, article_folder
     assert counts["processed"] == 12 and counts["failed"] == 0
     assert store_contents(db) == store_contents(baseline_store)
     assert store.read_table(db, "runs")["engine"].tolist() == [engine]
+
+
+def test_progress_without_a_terminal_logs_plain_lines_and_a_summary():
+    import io
+
+    stream = io.StringIO()
+    progress = batch.Progress(stream=stream, tty=False, interval=0)
+    progress.update(processed=2, chars=3000)
+    progress.update(skipped=1)
+    progress.update(failed=1)
+    summary = progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 4 and "\r" not in stream.getvalue()
+    assert summary.startswith("done: processed 2, unchanged 1, failed 1;") and "chars/s" in summary and "docs/s" in summary

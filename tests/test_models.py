@@ -175,3 +175,13 @@ def test_tiny_hanlp_training_saves_reloads_and_predicts(tmp_path):
     assert all(0 <= s.start < s.end <= len(COMPANY_SENTENCE) and s.label in NER_LABELS for s in spans)
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["data"]["train_sentences"] == 60 and "COMPANY" in meta["dev_scores"]
+
+
+def test_read_msra_bio_keeps_its_own_labels(tmp_path):
+    from pipeline.training.corpora import read_msra_bio
+
+    path = tmp_path / "msra.txt"
+    path.write_text("中\tB-ORG\n行\tI-ORG\n在\tO\n京\tB-LOC\n\n张\tB-PER\n三\tI-PER\n", encoding="utf-8")
+    first, second = read_msra_bio(path)
+    assert first.text == "中行在京" and first.spans == (LabelledSpan(0, 2, "MSRA_ORG"), LabelledSpan(3, 4, "MSRA_LOC"))
+    assert second.spans == (LabelledSpan(0, 2, "PER"),)

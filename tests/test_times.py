@@ -67,6 +67,9 @@ def resolve(times, text: str, published) -> list[tuple[str, str, bool]]:
         ("列入2025年度城市更新名单", "2026-01", ("2025年度", "2025", False)),
         ("创新案例（2025）并获", "2026-01", ("2025", "2025", False)),
         ("2000年前建成的老旧小区", "2026-01", ("2000年", "2000", False)),
+        ("前三季度，全市GDP增长", "2025-11-05", ("前三季度", "2025-01/2025-09", False)),
+        ("过去五年，杭州", "2026-01", ("过去五年", "2021/2025", False)),
+        ("从10月份以来", "2025-11-05", ("10月份以来", "2025-10/2025-11-05", False)),
     ],
 )
 def test_time_conventions(times, text, published, expected):
@@ -93,6 +96,7 @@ def test_long_holiday_refers_back_to_the_holiday_named_before(times):
         "近年来，一直以来",  # vague
         "数十年前还是一片滩涂",
         "19点议事会",  # a name, not a clock time
+        "每年年底都是跳槽高峰",  # recurring
     ],
 )
 def test_not_times(times, text):

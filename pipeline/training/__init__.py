@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..resources import MODELS_DIR
 
-DEFAULT_EPOCHS = {"hanlp": 12, "spacy": 0, "segmenter": 15}
+DEFAULT_EPOCHS = {"hanlp": 12, "spacy": 0, "segmenter": 10}
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +29,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="model", metavar="MODEL", required=True)
     ner = sub.add_parser("ner", help="train a NER model (COMPANY, ORG, GOV, ADDRESS, PER) on CLUENER2020")
     ner.add_argument("--backend", choices=("hanlp", "spacy"), default="hanlp", help="which library (default hanlp)")
+    ner.add_argument("--max-steps", type=int, help="spaCy only: override training.max_steps of spacy_ner.cfg")
     segmenter = sub.add_parser("segmenter", help="train the spacy-pkuseg word segmenter on SIGHAN 2005 PKU+MSR gold")
     for each in (ner, segmenter):
         each.add_argument("--corpora", help="corpora folder (default $ZHCLAIMS_CORPORA or ../shared/corpora)")
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if args.score_only:
         meta = trainer.rescore(corpora, out_dir, limit=args.limit)
     else:
-        meta = trainer.train(corpora, out_dir, epochs=epochs, limit=args.limit, seed=args.seed, command=command)
+        extra = {"max_steps": args.max_steps} if kind == "spacy" and args.max_steps else {}
+        meta = trainer.train(corpora, out_dir, epochs=epochs, limit=args.limit, seed=args.seed, command=command, **extra)
     if not args.no_card:
         write_model_card(out_dir, meta)
     print(f"{out_dir}: {trainer.headline(meta)}")

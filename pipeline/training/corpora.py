@@ -13,10 +13,10 @@ PER       name                        person names: negative evidence for short 
 ========  ==========================  =======================================================
 
 The other CLUENER labels (book, game, movie, position, scene) are trained as ``O``.
-MSRA NER's ``ORG`` lumps companies, government bodies and organizations together, so it cannot
-teach the COMPANY/GOV/ORG distinction; :data:`MSRA_LABELS` keeps only ``LOC`` (as ADDRESS is a
-different, finer notion in CLUENER, it is *not* merged) and the reader is used for the optional
-``--with-msra`` experiment and for throughput text.
+MSRA NER's ``ORG`` lumps companies, government bodies and organizations together, and its
+``LOC`` is a coarser notion than CLUENER's ``address``, so it cannot teach the COMPANY/GOV/ORG
+distinction and is not mixed into training; :func:`read_msra_bio` reads it under its own labels
+(:data:`MSRA_LABELS`) for experiments and throughput text.
 
 All readers return texts normalized exactly like stage 1 (Simplified, half-width), which is the
 text the models see at run time; the normalization preserves length, so spans carry over.

@@ -97,7 +97,7 @@ def working_directory(path: Path) -> Iterator[Path]:
         os.chdir(previous)
 
 
-def train(corpora: Path, out_dir: Path, epochs: int = 15, limit: Optional[int] = None, seed: int = 1,
+def train(corpora: Path, out_dir: Path, epochs: int = 10, limit: Optional[int] = None, seed: int = 1,
           build_dir: Optional[Path] = None, command: str = "") -> dict:
     """Train pkuseg on the training part of PKU+MSR gold, save to ``out_dir`` and score the held-out part.
 

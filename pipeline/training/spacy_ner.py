@@ -46,7 +46,7 @@ def to_docbin(sentences: Sequence[TaggedSentence], path: Path) -> Path:
 
 
 def train(corpora: Path, out_dir: Path, epochs: int = 0, limit: Optional[int] = None, seed: int = 1,
-          build_dir: Optional[Path] = None, command: str = "") -> dict:
+          build_dir: Optional[Path] = None, command: str = "", max_steps: Optional[int] = None) -> dict:
     """Train with ``spacy_ner.cfg``, keep the best checkpoint on CLUENER dev, save and score it.
 
     Args:
@@ -57,6 +57,7 @@ def train(corpora: Path, out_dir: Path, epochs: int = 0, limit: Optional[int] = 
         seed: random seed.
         build_dir: where DocBins and checkpoints go (default: a temporary folder).
         command: the command line that rebuilds this artifact.
+        max_steps: if given, overrides ``training.max_steps`` of the config.
 
     Returns:
         The metadata written to ``out_dir/meta.json``.
@@ -72,6 +73,8 @@ def train(corpora: Path, out_dir: Path, epochs: int = 0, limit: Optional[int] = 
     overrides = {"system.seed": seed}
     if epochs > 0:
         overrides.update({"training.max_epochs": epochs, "training.max_steps": 0})
+    if max_steps:
+        overrides["training.max_steps"] = max_steps
     if limit is not None:
         overrides.update({"training.max_steps": TINY_MAX_STEPS, "training.eval_frequency": 10})
     with tempfile.TemporaryDirectory(dir=build_dir) as scratch:
