@@ -34,7 +34,7 @@ import numpy as np
 
 from .names import fold_name, names_agree
 from .resources import MODELS_DIR, model_path
-from .schema import Article, Entity, Provenance, Quantity, TimeExpression
+from .schema import Article, Entity, Quantity, TimeExpression
 
 SCORER_VERSION = "1"
 ORACLE_PRODUCER = "rule:gold-oracle"
@@ -59,7 +59,6 @@ FEATURE_NAMES = (
         "after_locative", "has_entity_mention", "adjacent_before", "encloses_other", "most_specific_place",
         "after_place_prefix", "quoted_modifier",
         "name_in_subject_position", "entity_in_subject_position", "clause_subject_before",
-        "carry_without_sentence_subject", "frequent_without_sentence_subject",
         "rule_chosen",
     ]
 )
@@ -161,12 +160,6 @@ def _nearest_flags(rows: list[dict], candidates, site) -> None:
               if c.label in depth and (rows[i]["in_clause_before"] or rows[i]["in_sentence_before"])]
     if places:
         rows[max(places)[1]]["most_specific_place"] = 1.0
-    has_subject = any(r["entity_in_subject_position"] or r["name_in_subject_position"] or r["collective_in_sentence"]
-                      for r in rows)
-    if not has_subject:  # the sentence names no subject: carried-over and frequent subjects step in
-        for r in rows:
-            r["carry_without_sentence_subject"] = r["previous_subject"]
-            r["frequent_without_sentence_subject"] = r["log_mentions_doc"]
     if before:
         rows[max(before)[1]]["nearest_before"] = 1.0
         rows[min((c.mention.start, i) for _, i in before for c in [candidates[i]])[1]]["first_in_sentence"] = 1.0

@@ -7,12 +7,14 @@ Reads ``doc._.view.text`` (normalized Simplified) and writes raw-offset entities
    钱塘江 are consumed by the same pass.
 2. **Names that are not places** (``rules/places/patterns.json``): a place followed by an
    organisation/title word (杭州市建委, 浙江省技术能手), a short form inside a zone or venue name
-   (前进智造园, 海盐经开区), a place inside a short quoted name (“看余杭”).
+   (前进智造园, 海盐经开区), a place inside a short quoted name (“看余杭”), a form starting or
+   ending inside a common word (沿海城市 is not 海城市; 杭州市民 is 杭州 + 市民).
 3. **Short forms need the document's licence**: a province or city short form always counts
    (杭州, 浙江); a district short form when the district or its city is mentioned in the document
-   (``ambiguous_shorts.txt``, e.g. 西湖 the lake: only when the unit's full name is); a township short form (前进, 仓前) when its full name is in the document or
-   it is written right after its parent (秀洲区王江泾); one-character abbreviations (来杭) only in
-   the contexts of ``patterns.json`` and when the city is mentioned.
+   (``ambiguous_shorts.txt``, e.g. 西湖 the lake: only when the unit's full name is); a township
+   short form (前进, 仓前) when its full name is in the document or it is written right after its
+   parent (秀洲区王江泾), and a common-word one only at a clause start; one-character
+   abbreviations (来杭) only in the contexts of ``patterns.json`` and when the city is mentioned.
 4. **Communities**: X社区 / X村 words found in jionlp's community names, or written right after a
    township (前进街道前悦社区); generic words (未来社区, 城中村) excluded; once found, every other
    mention of the same name in the document.
@@ -141,12 +143,6 @@ def load_rules() -> PlaceRules:
             (s["id"], regex.compile(s["pattern"].replace("{P}", PLACEHOLDER))) for s in relations["statements"]
         ),
     )
-
-
-@lru_cache(maxsize=1)
-def blockers() -> frozenset[str]:
-    """Words containing a place form that are not places (``rules/places/blockers.txt``)."""
-    return frozenset(load_lines("places", "blockers.txt"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,7 +564,11 @@ def remove_overlaps(mentions: list[Mention]) -> list[Mention]:
 
 
 def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
-    """Build the schema entity of one mention (raw offsets, canonical name, codes, parents)."""
+    """Build the schema entity of one mention (raw offsets, canonical name, codes, parents).
+
+    The raw text is read as ``doc[start:end].text``: ``doc.text`` would rebuild the whole text
+    from its one-character tokens (most of this stage's time on a long article).
+    """
     start, end = doc._.view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
     if mention.is_community:
@@ -587,7 +587,7 @@ def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
             confidence *= 0.7
         name, label, level, former = unit.name, unit.label, unit.level, unit.former
     return Entity(
-        id=f"e{start}", start=start, end=end, text=doc.text[start:end], label=label, name=name,
+        id=f"e{start}", start=start, end=end, text=doc[start:end].text, label=label, name=name,
         adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
         parent_codes=[u.code for u in chain], former=former, candidates=candidates,
         provenance=provenance(doc, start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),

@@ -12,12 +12,14 @@ name + industry + legal form: 杭州 + 中美华东 + 制药 + 有限公司). Th
 * ``list-after``/``list-before``: members of a list a company noun introduces or closes
   (长安福特、吉利汽车、西子势必锐等68家知名企业; 运营商绿城、万科、七彩);
 * ``latin-cue``: a Latin-script name with a company cue (DeepSeek的员工);
-* ``alias-declared``/``alias-core``: a short name declared after a full name (简称数字扁担) or the
-  trade name of a full name (省农担 of 省农担公司), found again anywhere in the document;
+* ``alias-declared``/``alias-core``/``repeat-name``: a short name declared after a full name
+  (简称数字扁担), the trade name of a full name (省农担 of 省农担公司), or a name found by a list,
+  Latin, media or model rule, found again anywhere in the document;
 * ``branch``: a company + place + 分公司/支行 is one span (禾城农商银行王江泾支行).
 
 Precedence: rule spans first (longer span, then higher confidence, wins among rules); model spans
-(``pipeline.ner_models``, on sentences with a company cue only) fill what the rules leave when
+(``pipeline.ner_models``; off by default, see docs/companies.md; run only on sentences with a
+company cue the rules left open) fill what the rules leave when
 their score reaches ``model_threshold`` and they pass the same exclusions (government bodies,
 zones, projects, generic kinds). Aliases and branches apply to spans of both origins. Place
 entities inside or across a company span are removed, with the relations that use them.
@@ -36,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import resources
-from .extensions import items, provenance
+from .extensions import items, provenance, raw_text
 from .schema import PLACE_LABELS, Entity
 
 VERSION = "1"
@@ -124,6 +126,7 @@ class CompanyRules:
     project_cues: tuple[str, ...]
     latin_name_pattern: str
     model_cue_chars: tuple[str, ...]
+    model_reject_quoted: bool
     compiled: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -206,6 +209,7 @@ def load_rules() -> CompanyRules:
         project_cues=tuple(data["project_cues"]),
         latin_name_pattern=data["latin_name_pattern"],
         model_cue_chars=tuple(data["model_cue_chars"]),
+        model_reject_quoted=bool(data["model_reject_quoted"]),
     )
 
 
@@ -655,12 +659,19 @@ def model_candidates(
             start = skip_stop_words_right(ctx, start, end)
             if not MODEL_NAME_SHAPE.fullmatch(ctx.text, start, end):
                 continue
+            if ctx.rules.model_reject_quoted and is_quoted(ctx.text, start, end):
+                continue
             if not is_plausible_model_name(ctx.text[start:end], ctx.rules) or ctx.overlaps_place(start, end):
                 continue
         if end - start < 2:
             continue
         found.append(Mention(start, end, producer, score, ctx.text[start:end], version=version))
     return found
+
+
+def is_quoted(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is exactly the content of a pair of quotes (“…”, 「…」)."""
+    return start > 0 and end < len(text) and text[start - 1] in "“「『\"" and text[end] in "”」』\""
 
 
 def skip_stop_words_right(ctx: TextContext, start: int, end: int) -> int:
@@ -717,6 +728,18 @@ def merge_mentions(
     return attach_branches(ctx, flat)
 
 
+def company_cue_pattern(rules: CompanyRules) -> "regex.Pattern":
+    """Compile the cues of a sentence where the model may find a company the rules missed.
+
+    A legal form, branch or media suffix, a list closed or opened by a company noun
+    (等68家知名企业, 运营商X、Y), a Latin word of three letters or more, or a ``model_cue_chars``
+    character. Bare 企业/公司 (very frequent, rarely beside a name) are not cues by themselves.
+    """
+    words = list(rules.legal_forms) + list(rules.branch_suffixes) + list(rules.media_suffixes) + list(rules.model_cue_chars)
+    alternatives = [_alternation(words), rules.compiled["list_after"].pattern, rules.compiled["list_before"].pattern, r"[A-Za-z]{3,}"]
+    return regex.compile("|".join(f"(?:{a})" for a in alternatives if a))
+
+
 class CompanyTagger:
     """The companies stage: rules, an optional NER model, and their merge (see module docstring).
 
@@ -748,10 +771,7 @@ class CompanyTagger:
         self.model_labels = tuple(model_labels)
         self.cue_sentences_only = cue_sentences_only
         self._ner = None
-        cues = list(self.rules.legal_forms) + list(self.rules.branch_suffixes) + list(self.rules.media_suffixes)
-        cues += list(self.rules.strong_cues_after) + list(self.rules.weak_cues_after) + list(self.rules.brands)
-        cues += list(self.rules.model_cue_chars)
-        self.cue_pattern = regex.compile(_alternation(cues) + r"|[A-Za-z]{3,}")
+        self.cue_pattern = company_cue_pattern(self.rules)
         if use_model:
             self.version = f"{VERSION}+{self.ner.name}@{self.ner.version}"
 
@@ -815,21 +835,32 @@ class CompanyTagger:
             mentions = merge_mentions(ctx, rule_candidates, model_mentions, projects)
         else:
             mentions = select_flat(model_mentions)
+        raw = raw_text(doc)  # not doc.text: spaCy rebuilds it from the tokens on every access
         companies = [
-            make_entity(doc, mention, name) for mention, name in zip(mentions, canonical_names(ctx, mentions))
+            make_entity(doc, raw, mention, name) for mention, name in zip(mentions, canonical_names(ctx, mentions))
         ]
         doc._.entities = sorted(drop_covered_places(doc, entities, companies) + companies, key=lambda e: (e.start, e.end))
         return doc
 
 
-def make_entity(doc: Doc, mention: Mention, name: str) -> Entity:
-    """Build the COMPANY entity of a view-offset mention, with raw offsets and provenance."""
+def make_entity(doc: Doc, raw: str, mention: Mention, name: str) -> Entity:
+    """Build the COMPANY entity of a view-offset mention, with raw offsets and provenance.
+
+    Args:
+        doc: the document (its view maps the mention to raw offsets).
+        raw: the raw text (``extensions.raw_text(doc)``), read once by the caller.
+        mention: the mention, in view offsets.
+        name: its canonical name.
+
+    Returns:
+        The entity.
+    """
     start, end = doc._.view.to_raw(mention.start, mention.end)
     return Entity(
         id=f"e{start}",
         start=start,
         end=end,
-        text=doc.text[start:end],
+        text=raw[start:end],
         label="COMPANY",
         name=name,
         provenance=provenance(doc, start, end, mention.producer, mention.version, mention.confidence),

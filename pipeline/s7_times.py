@@ -103,12 +103,16 @@ def _tables() -> dict:
         "past_years": rf"过去(?P<n1>{_COUNT})年",
         "bare_year": rf"(?<=\()(?P<by>(?:19|20)\d\d)(?=\))",
         "now": rf"(?<![{''.join(cal['now_word_blockers'])}])(?P<now>{_alternation(cal['now_words'])})",
+        "day_word": rf"(?P<dw>{_alternation(cal['day_words'])})",
+        "month_word": rf"(?P<mw>{_alternation(cal['month_words'])})",
+        "day_only": r"(?<![\d月.])(?P<do>[12]\d|3[01]|0?[1-9])日?(?:[-~至到](?P<do2>[12]\d|3[01]|0?[1-9]))?日(?![内起])",
         "current_year": rf"(?P<cy>{_alternation(cal['current_year_words'])})",
         "full_year": r"全年",
         "anaphoric_holiday": rf"(?P<ah>{_alternation(cal['anaphoric_holiday_words'])})",
     }
     words = (
-        list(cal["seasons"]) + holidays + list(cal["standalone_year_parts"]) + list(cal["now_words"]) + list(cal["current_year_words"])
+        list(cal["seasons"]) + holidays + list(cal["standalone_year_parts"]) + list(cal["now_words"])
+        + list(cal["day_words"]) + list(cal["month_words"]) + list(cal["current_year_words"])
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
     )
     # every rule starts with one of these characters; the look-ahead lets other positions fail fast
@@ -379,7 +383,7 @@ class TimeTagger:
             try:
                 value = self._resolve(rule, m, pub, text, found, last_holiday)
             except (_Unresolvable, NumeralError, ValueError):
-                if rule in ("now", "current_year", "relative", "past_years", "full_year") or (
+                if rule in ("now", "current_year", "relative", "past_years", "full_year", "day_word", "month_word") or (
                     rule == "date" and (m.group("ry") or m.group("open"))
                 ):
                     value = None  # a real time expression; its value needs the publication date
@@ -450,6 +454,17 @@ class TimeTagger:
             return self._context_year(text, found, pub)
         if rule == "anaphoric_holiday":
             return last_holiday
+        if rule == "day_word":
+            return _shift(pub, "天", tables["cal"]["day_words"][m.group("dw")])
+        if rule == "month_word":
+            return _shift(pub, "个月", tables["cal"]["month_words"][m.group("mw")])
+        if rule == "day_only":
+            if pub.month is None:
+                raise _Unresolvable("a day without a publication month")
+            days = [int(d) for d in (m.group("do"), m.group("do2")) if d]
+            if max(days) > _last_day(pub.year, pub.month) or days != sorted(set(days)):
+                raise _Unresolvable("no such day")
+            return "/".join(_fmt(pub.year, pub.month, day) for day in days)
         raise AssertionError(rule)
 
     def _context_year(self, text: str, found, pub: Published) -> str:

@@ -72,7 +72,11 @@ def _tables() -> dict:
     # a Chinese numeral is only a candidate when a unit follows (bare 一些, 十分 are words)
     unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{_alternation(all_units)})"
     lead = "".join(sorted(set("0123456789百数几半" + CN_NUMERAL) | {w[0] for w in quals["before"]}))
-    lone_one = rf"(?(pre)|(?!一(?:{_alternation(all_units)})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])})))"
+    counting_verbs = "|".join(f"(?<={regex.escape(v)})" for v in quals["one_counts_after"])
+    lone_one = (
+        rf"(?(pre)|(?:{counting_verbs}|"
+        rf"(?!一(?:{_alternation(all_units)})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
+    )
     scanner = regex.compile(
         rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
@@ -82,7 +86,7 @@ def _tables() -> dict:
         rf"|(?P<den>{_NUM_CN}|\d+)分之(?P<nume>{_NUM_CN}|\d+)"
         rf"|(?<![\d/.])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
         rf"|(?P<vague>数[十百千万亿]*|几[十百千万亿]+)(?={unit_ahead})"
-        rf"|(?<![\d.])(?P<a>{_NUM_AR})(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
+        rf"|(?<![\d.])(?P<a>{_NUM_AR})(?:(?:(?P<u1>{_alternation(all_units)})(?P<sep>-|~|至)|(?P<sep>-|~|到|至))(?P<b>{_NUM})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?"
         rf"|{lone_one}(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?(?={unit_ahead})"
@@ -112,6 +116,7 @@ def _tables() -> dict:
         "after": quals["after"],
         "blocked_after": {k: frozenset(v) for k, v in quals["blocked_after"].items()},
         "vague_blocked_after": frozenset(excl["vague_blocked_after"]),
+        "one_counts_after": frozenset(quals["one_counts_after"]),
         # the longest exclusion zone: a quoted term with its two quote marks, or a phrase/pattern
         "reach": max(excl["quoted_max_chars"] + 2, 12, max(len(p) for p in excl["phrases"])),
     }
@@ -266,7 +271,8 @@ class QuantityTagger:
         if set(part) <= ZERO:
             return True  # 零部件, 清零
         if part in ("一", "壹") and not has_qualifier and not g["b"]:
-            return True  # 一条大运河: an article, not a count
+            # 一条大运河: an article, not a count; but 再添一家 counts
+            return text[max(0, start - 2) : start] not in self.tables["one_counts_after"]
         if len(part) == 1 and part in MULTIPLIER_ONLY and not has_qualifier and not (g["b"] or g["in0"] or g["in1"]):
             return not (start > 0 and text[start - 1] in "上成")  # 千年岁月, 百姓; but 上千人
         return False
@@ -300,6 +306,8 @@ class QuantityTagger:
                 return []
             value = parse_number(_decimal(a)) * scale + (0.5 if g["unit"] in tables["half"] else 0.0)
             return [Found(start, end, "number", _tidy(value), None, None, unit, qualifier)]
+        if g["u1"] and tables["rewrite"].get(g["u1"], g["u1"]) != unit:
+            return []  # 3%-5万元: the two ends must share the unit
         low, high = parse_number(_decimal(a)), parse_number(_decimal(b))
         if not _LARGE.search(a) and _LARGE.search(b):
             low *= _trailing_multiplier(b)  # 3-5万 = 3万-5万

@@ -18,7 +18,6 @@ OTHER names, trigger verbs, predicate trimming lists, surnames.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -454,9 +453,8 @@ def _resolve_collective(context: DocContext, word: Mention, before: int) -> Opti
     """Return the nearest mention before view ``before`` that a collective word stands for."""
     spec = collective_words()[word.word]
     heads = tuple(spec.get("heads") or ())
-    lo = bisect_left(context._mention_starts, 0)
     hi = bisect_left(context._mention_starts, before)
-    for m in reversed(context.mentions[lo:hi]):
+    for m in reversed(context.mentions[:hi]):
         if m.label != spec["label"]:
             continue
         if heads and not m.name.endswith(heads):

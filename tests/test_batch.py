@@ -245,3 +245,19 @@ def test_progress_without_a_terminal_logs_plain_lines_and_a_summary():
     lines = stream.getvalue().splitlines()
     assert len(lines) == 4 and "\r" not in stream.getvalue()
     assert summary.startswith("done: processed 2, unchanged 1, failed 1;") and "chars/s" in summary and "docs/s" in summary
+
+
+def test_bench_cuts_a_conll_corpus_into_articles(tmp_path):
+    from pipeline import bench
+
+    corpus = tmp_path / "ner.txt"
+    sentences = ["杭州市新增充电桩", "上海市发布数据", "北京市召开会议"]
+    corpus.write_text("\n\n".join("\n".join(f"{ch}\tO" for ch in s) for s in sentences) + "\n", encoding="utf-8")
+    articles, origin = bench.load_corpus(str(corpus), sentences_per_article=2)
+    assert articles == ["杭州市新增充电桩\n上海市发布数据", "北京市召开会议"]
+    assert bench.limit_articles(articles, 5) == articles[:1]
+    table = bench.format_runs([{"workers": 1, "seconds": 2.0, "chars": 400_000, "failed": 0, "peak_rss_mb": 300.0},
+                               {"workers": 2, "seconds": 1.0, "chars": 400_000, "failed": 0, "peak_rss_mb": None}],
+                              jieba_seconds=1.0, chars=400_000)
+    assert "| 1 | 2.0 | 200k | 200k | 0.50 | 1.00x | 300 MB | 0 |" in table
+    assert "| 2 | 1.0 | 400k | 200k | 0.50 | 2.00x | ? | 0 |" in table

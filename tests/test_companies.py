@@ -140,8 +140,9 @@ class FakeModel:
     name = "fake-ner"
     version = "0.1"
 
-    def __init__(self, spans_by_string):
+    def __init__(self, spans_by_string, blind_to: str = ""):
         self.spans_by_string = spans_by_string
+        self.blind_to = blind_to  # sentences containing this get no spans
         self.seen: list[str] = []
 
     def predict(self, texts):
@@ -149,7 +150,7 @@ class FakeModel:
         result = []
         for text in texts:
             spans = []
-            for surface, (label, score) in self.spans_by_string.items():
+            for surface, (label, score) in self.spans_by_string.items() if not (self.blind_to and self.blind_to in text) else ():
                 at = text.find(surface)
                 if at >= 0:
                     spans.append(NerSpan(at, at + len(surface), label, score))
@@ -158,7 +159,7 @@ class FakeModel:
 
 
 def test_merge_rules_win_model_fills_gaps_above_threshold(pre_nlp):
-    tagger = CompanyTagger(use_model=False, model_threshold=0.6)
+    tagger = CompanyTagger(use_model=False, model_threshold=0.6, cue_sentences_only=False)
     tagger.use_model = True
     tagger._ner = FakeModel(
         {
@@ -167,7 +168,8 @@ def test_merge_rules_win_model_fills_gaps_above_threshold(pre_nlp):
             "杭钢云": ("COMPANY", 0.95),  # excluded head (a platform, not a firm)
             "西溪科创": ("COMPANY", 0.4),  # below the threshold
             "拱墅区政府": ("ORG", 0.99),  # not a company label
-        }
+        },
+        blind_to="做得好",
     )
     text = "杭州中美华东制药有限公司加大研发投入，朗骏电子帮扶新居民员工，杭钢云提供算力，西溪科创也是企业。拱墅区政府表示，朗骏电子做得好。"
     doc = run(pre_nlp, tagger, text)

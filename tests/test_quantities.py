@@ -71,6 +71,9 @@ def extract(taggers, text: str, published: str = "2026-01") -> list[tuple]:
         ("身价增加四五倍", ("四五倍", None, 4, 5, "倍", None)),
         ("月销售额不过几百万元", ("几百万元", None, 2e6, 9e6, "元", None)),
         ("入围数量占全市三分之一", ("三分之一", 1 / 3, None, None, "", None)),
+        ("杭州大武林商圈再添一家高端商场", ("一家", 1, None, None, "家", None)),
+        ("预计增长6%-8%。", ("6%-8%", None, 6, 8, "%", None)),
+        ("发放600元至1000元补贴", ("600元至1000元", None, 600, 1000, "元", None)),
     ],
 )
 def test_conventions(taggers, text, expected):

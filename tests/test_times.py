@@ -70,6 +70,9 @@ def resolve(times, text: str, published) -> list[tuple[str, str, bool]]:
         ("前三季度，全市GDP增长", "2025-11-05", ("前三季度", "2025-01/2025-09", False)),
         ("过去五年，杭州", "2026-01", ("过去五年", "2021/2025", False)),
         ("从10月份以来", "2025-11-05", ("10月份以来", "2025-10/2025-11-05", False)),
+        ("14日，杭州市召开会议", "2025-11-05", ("14日", "2025-11-14", False)),
+        ("昨天下午，记者来到", "2025-11-05", ("昨天", "2025-11-04", False)),
+        ("上个月，全市新增", "2026-01", ("上个月", "2025-12", False)),
     ],
 )
 def test_time_conventions(times, text, published, expected):
@@ -97,6 +100,7 @@ def test_long_holiday_refers_back_to_the_holiday_named_before(times):
         "数十年前还是一片滩涂",
         "19点议事会",  # a name, not a clock time
         "每年年底都是跳槽高峰",  # recurring
+        "3日内完成审批",  # a duration, not a day of the month
     ],
 )
 def test_not_times(times, text):
