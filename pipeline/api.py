@@ -18,7 +18,7 @@ from spacy.util import registry
 from thinc.api import Config
 
 from . import __version__
-from .extensions import register_extensions
+from .extensions import RAW_TEXT_KEY, register_extensions
 from .schema import Article, InputDocument, default_doc_id
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.cfg")
@@ -52,7 +52,9 @@ class CharTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc.user_data[RAW_TEXT_KEY] = text  # see extensions.raw_text: doc.text is rebuilt per call
+        return doc
 
     # spaCy serialises tokenizers with the pipeline; this one has no state.
     def to_bytes(self, **kwargs) -> bytes:

@@ -31,6 +31,10 @@ from spacy.tokens import Doc
 
 from .schema import Provenance
 
+# Caches kept in doc.user_data (see raw_text and sentence_index).
+RAW_TEXT_KEY = "zhclaims.raw_text"
+SENTENCE_STARTS_KEY = "zhclaims.sentence_starts"
+
 _LIST_ATTRIBUTES = ("furniture", "sentences", "entities", "relations", "times", "quantities", "claims", "segments")
 _VALUE_ATTRIBUTES = ("doc_id", "source", "published", "published_source", "norm_text", "view")
 
@@ -58,7 +62,11 @@ def items(doc: Doc, name: str) -> list:
 def sentence_index(doc: Doc, raw_start: int) -> int | None:
     """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
     sentences = doc._.sentences or []
-    starts = [s.start for s in sentences]
+    cached = doc.user_data.get(SENTENCE_STARTS_KEY)
+    if cached is None or cached[0] is not sentences or len(cached[1]) != len(sentences):
+        cached = (sentences, [s.start for s in sentences])
+        doc.user_data[SENTENCE_STARTS_KEY] = cached
+    starts = cached[1]
     i = bisect_right(starts, raw_start) - 1
     if i >= 0 and sentences[i].start <= raw_start < sentences[i].end:
         return sentences[i].index
@@ -85,8 +93,8 @@ def raw_text(doc: Doc) -> str:
     with one token per character costs about as much as making the Doc. Stages slicing the raw
     text per item (``doc.text[start:end]``) should slice ``raw_text(doc)`` instead.
     """
-    cached = doc.user_data.get("zhclaims.raw_text")
+    cached = doc.user_data.get(RAW_TEXT_KEY)
     if cached is None or len(cached) != len(doc):
         cached = doc.text
-        doc.user_data["zhclaims.raw_text"] = cached
+        doc.user_data[RAW_TEXT_KEY] = cached
     return cached

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from .extensions import raw_text
 from .schema import Article, text_sha256
 
 
@@ -13,7 +14,7 @@ def doc_to_article(doc: Doc, pipeline_version: str | None = None) -> Article:
     return Article(
         doc_id=doc._.doc_id or "",
         source=doc._.source,
-        text_sha256=text_sha256(doc.text),
+        text_sha256=text_sha256(raw_text(doc)),
         published=doc._.published,
         published_source=doc._.published_source,
         entities=sorted(doc._.entities or [], key=by_start),

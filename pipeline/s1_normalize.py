@@ -13,6 +13,8 @@ import opencc
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import raw_text
+
 VERSION = "2"
 LENGTH_PRESERVING_CONVERSIONS = ("t2s", "tw2s", "hk2s")
 
@@ -79,7 +81,7 @@ class Normalizer:
         self.version = f"{VERSION}:{conversion}"
 
     def __call__(self, doc: Doc) -> Doc:
-        raw = doc.text
+        raw = raw_text(doc)
         normalized = normalize_text(raw, self.conversion)
         doc._.norm_text = normalized
         if self.token_norms and normalized != raw:

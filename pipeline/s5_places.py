@@ -602,6 +602,7 @@ class PlaceTagger:
     def __init__(self):
         self.gazetteer = load_gazetteer()
         self.rules = load_rules()
+        load_communities()  # load at build time, not inside the first document that needs it
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view

@@ -25,7 +25,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance
+from .extensions import provenance, raw_text
 from .numerals import NumeralError, parse_number
 from .resources import load_json
 from .schema import TimeExpression
@@ -495,7 +495,7 @@ class TimeTagger:
                     id=f"t{start}",
                     start=start,
                     end=end,
-                    text=doc.text[start:end],
+                    text=raw_text(doc)[start:end],
                     value=value,
                     as_of=as_of,
                     provenance=provenance(doc, start, end, PRODUCER.format(rule), VERSION,

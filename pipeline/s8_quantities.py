@@ -21,7 +21,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance
+from .extensions import provenance, raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
@@ -332,7 +332,7 @@ class QuantityTagger:
                     id=f"q{start}",
                     start=start,
                     end=end,
-                    text=doc.text[start:end],
+                    text=raw_text(doc)[start:end],
                     value=item.value,
                     low=item.low,
                     high=item.high,

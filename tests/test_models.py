@@ -96,11 +96,17 @@ def test_committed_model_has_name_version_and_labels(ner):
     assert set(ner.labels) == set(NER_LABELS)
 
 
-def test_committed_model_finds_a_company(ner):
-    [spans] = ner.predict([COMPANY_SENTENCE])
+def test_default_model_finds_a_company_and_a_government_body():
+    [spans] = load_ner().predict([COMPANY_SENTENCE])
     start = COMPANY_SENTENCE.index(COMPANY)
     assert NerSpan(start, start + len(COMPANY), "COMPANY", spans[0].score)[:3] in [s[:3] for s in spans]
     assert not any(s.label == "COMPANY" and "政府" in COMPANY_SENTENCE[s.start:s.end] for s in spans)
+    assert any(s.label == "GOV" and COMPANY_SENTENCE[s.start:s.end] == "杭州市人民政府" for s in spans)
+
+
+def test_committed_model_finds_a_government_body(ner):
+    [spans] = ner.predict([COMPANY_SENTENCE])
+    assert any(s.label == "GOV" and COMPANY_SENTENCE[s.start:s.end] == "杭州市人民政府" for s in spans)
 
 
 def test_predictions_are_well_formed_and_chunked_offsets_hold(ner):
@@ -113,8 +119,8 @@ def test_predictions_are_well_formed_and_chunked_offsets_hold(ner):
             assert 0 <= span.start < span.end <= len(text)
             assert span.label in NER_LABELS
             assert 0.0 < span.score <= 1.0
-    companies = [s for s in repeated if s.label == "COMPANY" and long_text[s.start:s.end] == COMPANY]
-    assert len(companies) >= long_text.count(COMPANY) - 1  # one may be cut at a chunk edge at most
+    found = [s for s in repeated if s.label == "GOV" and long_text[s.start:s.end] == "杭州市人民政府"]
+    assert len(found) >= long_text.count("杭州市人民政府") - 1  # one may be cut at a chunk edge at most
 
 
 def test_committed_hanlp_crf_is_batch_first():

@@ -97,6 +97,16 @@ def working_directory(path: Path) -> Iterator[Path]:
         os.chdir(previous)
 
 
+def compress_weights(path: Path) -> Path:
+    """Rewrite pkuseg's ``weights.npz`` compressed (about 35% smaller; ``numpy.load`` reads both)."""
+    import numpy
+
+    with numpy.load(path) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    numpy.savez_compressed(path, **arrays)
+    return path
+
+
 def train(corpora: Path, out_dir: Path, epochs: int = 10, limit: Optional[int] = None, seed: int = 1,
           build_dir: Optional[Path] = None, command: str = "") -> dict:
     """Train pkuseg on the training part of PKU+MSR gold, save to ``out_dir`` and score the held-out part.
@@ -133,6 +143,7 @@ def train(corpora: Path, out_dir: Path, epochs: int = 10, limit: Optional[int] =
         out_dir.mkdir(parents=True)
         for filename in KEPT_FILES:
             shutil.copy2(scratch_dir / "model" / filename, out_dir / filename)
+    compress_weights(out_dir / "weights.npz")
     meta = {
         "name": NAME,
         "version": f"1-{file_digest(out_dir / 'weights.npz')}",
