@@ -41,6 +41,7 @@ from . import resources
 from .extensions import items, provenance, raw_text
 from .schema import PLACE_LABELS, Entity
 
+_HAN = regex.compile(r"\p{Han}")
 VERSION = "1"
 RULES_FOLDER = "companies"
 NAME_CHAR = regex.compile(r"[\p{Han}A-Za-z0-9&]")
@@ -279,7 +280,7 @@ class TextContext:
 
     def starts_word(self, index: int) -> bool:
         """True when a word can start at ``index``: text start, a non-Han character or a stop word before it."""
-        if index == 0 or not regex.match(r"\p{Han}", self.text[index - 1]):
+        if index == 0 or not _HAN.match(self.text[index - 1]):
             return True
         return self.word_ending_at(index, self.rules.left_stop_words, self.rules.compiled["stop_max"]) is not None
 

@@ -32,6 +32,9 @@ from .names import fold_name
 from .resources import load_json, load_lines
 from .schema import Claim, Quantity, TimeExpression
 
+_QUOTED_NAME = regex.compile(r"“([^”“]{2,20})”")  # a short quoted name
+_HAN = regex.compile(r"\p{Han}")
+_WORDLIKE = regex.compile(r"[\p{Han}A-Za-z“”]")
 VERSION = "1"
 RULES_VERSION = "claims-rules-1"
 ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
@@ -285,7 +288,7 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
     blocked = [(s, e) for s, e in blocked if s <= end and start <= e]  # only what touches this stretch
     found: dict[tuple[int, int], Mention] = {}
     phrase_ends: list[tuple[int, int]] = []
-    quoted = [(start + m.start(), start + m.end()) for m in regex.finditer(r"“[^”“]{2,20}”", text[start:end])]
+    quoted = [(start + m.start(), start + m.end()) for m in _QUOTED_NAME.finditer(text[start:end])]
     for m in _head_pattern().finditer(text, start, end):
         if _inside(blocked, m.start(), m.end()) or any(s < m.start() and m.end() < e for s, e in quoted):
             continue  # a head inside a quoted name: the quoted mention covers it
@@ -297,7 +300,7 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
         name = _clean_name(text[name_start:m.end()])
         if _is_name(name, m.group()):
             found[(name_start, m.end())] = Mention(name, "OTHER", name_start, m.end(), "phrase")
-    for m in regex.finditer(r"“([^”“]{2,20})”", text[start:end]):
+    for m in _QUOTED_NAME.finditer(text[start:end]):
         q_start, q_end = start + m.start(), start + m.end()
         if _inside(blocked, q_start, q_end) or any(s <= q_start and q_end <= e for s, e in found):
             continue
@@ -326,7 +329,7 @@ def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int
         word = m.group()
         bare = not word.startswith(("该", "全", "本", "整个")) and word not in ("村内",)
         before = text[m.start() - 1] if m.start() > 0 else ","
-        if bare and regex.match(r"\p{Han}", before) and before not in "在的由是对向为将把被让与和及从于":
+        if bare and _HAN.match(before) and before not in "在的由是对向为将把被让与和及从于":
             continue
         if word == "全市" and before == "占":  # 占全市1/7: a share of the city, not the city as subject
             continue
@@ -590,7 +593,7 @@ def is_counted_noun(context: DocContext, m: Mention, site: QuantitySite) -> bool
 
 def quoted_modifier(context: DocContext, m: Mention) -> bool:
     """True when a quoted name modifies the noun after it (“新滕大米”种植企业) instead of standing alone."""
-    return m.kind == "quoted" and bool(regex.match(r"\p{Han}", context.text[m.end:m.end + 1]))
+    return m.kind == "quoted" and bool(_HAN.match(context.text[m.end:m.end + 1]))
 
 
 def after_place_prefix(context: DocContext, m: Mention) -> bool:
@@ -743,7 +746,7 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
             after_clause = time
         elif s_start <= vs and ve <= site.start:
             before_sentence = time
-            if vs == s_start or not regex.match(r"\p{Han}", context.text[ve:ve + 1]) or context.text[ve] in _TIME_LINKS:
+            if vs == s_start or not _HAN.match(context.text[ve:ve + 1]) or context.text[ve] in _TIME_LINKS:
                 adverbial = time  # not a year inside a name (2025年国家…大赛)
     if before_clause is not None:
         return before_clause, "time-clause"
@@ -812,7 +815,7 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
     right_text = text[site.end:c_end]
     right = []
     for word in segment(right_text[:16]):
-        if word in trims["stop_after"] or not regex.match(r"[\p{Han}A-Za-z“”]", word) or \
+        if word in trims["stop_after"] or not _WORDLIKE.match(word) or \
                 (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
             break
         right.append(word)
