@@ -21,6 +21,7 @@ import csv
 import gzip
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +102,22 @@ def township_short(name: str) -> str:
     return ""
 
 
+def _open_jionlp_text(path: Path):
+    """Open one of jionlp's dictionary texts, from the zip it ships in when not unpacked yet.
+
+    jionlp unpacks ``china_location.zip`` into the ``.txt`` beside it on first use, so a fresh
+    install has only the zip.
+    """
+    if path.exists():
+        return open(path, encoding="utf-8")
+    archive = path.with_suffix(".zip")
+    if not archive.exists():
+        raise FileNotFoundError(f"neither {path} nor {archive} exists: reinstall jionlp ({path.name} ships in it)")
+    with zipfile.ZipFile(archive) as zipped:
+        data = zipped.read(path.name).decode("utf-8")
+    return io.StringIO(data)
+
+
 def read_jionlp_tree(path: Path) -> tuple[dict[str, str], set[str]]:
     """Read jionlp's ``china_location.txt`` (tab-indented tree).
 
@@ -114,7 +131,7 @@ def read_jionlp_tree(path: Path) -> tuple[dict[str, str], set[str]]:
     """
     shorts: dict[str, str] = {}
     communities: set[str] = set()
-    with open(path, encoding="utf-8") as handle:
+    with _open_jionlp_text(path) as handle:
         for line in handle:
             depth = len(line) - len(line.lstrip("\t"))
             fields = line.strip().split("\t")

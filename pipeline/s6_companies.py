@@ -39,9 +39,11 @@ from spacy.tokens import Doc
 
 from . import resources
 from .extensions import items, provenance, raw_text
-from .schema import PLACE_LABELS, Entity
+from .schema import PLACE_LABELS, Entity, Relation
 
 _HAN = regex.compile(r"\p{Han}")
+#: Places that, written right before a company name, are its location.
+LOCATION_LABELS = ("STREET", "DISTRICT", "COMMUNITY")
 VERSION = "1"
 RULES_FOLDER = "companies"
 NAME_CHAR = regex.compile(r"[\p{Han}A-Za-z0-9&]")
@@ -841,7 +843,30 @@ class CompanyTagger:
             make_entity(doc, raw, mention, name) for mention, name in zip(mentions, canonical_names(ctx, mentions))
         ]
         doc._.entities = sorted(drop_covered_places(doc, entities, companies) + companies, key=lambda e: (e.start, e.end))
+        items(doc, "relations").extend(written_after_place(doc, doc._.entities))
         return doc
+
+
+def written_after_place(doc: Doc, entities: Sequence[Entity]) -> list[Relation]:
+    """Return ``located_in`` for each company written right after a township or county-level unit.
+
+    The place is the company's location when it directly precedes the name and is not part of
+    it (秀洲区王江泾|俞果生态农场 -> 俞果生态农场 located_in 王江泾; the gold README's "a company
+    or unit said to be in a place"). Only STREET, DISTRICT and COMMUNITY qualify: a city or
+    province before a name is usually part of the name.
+    """
+    view = doc._.view
+    placed = [(view.raw_span_to_view(e.start, e.end), e) for e in entities]
+    placed = sorted(((span, e) for span, e in placed if span), key=lambda x: x[0])
+    relations = []
+    for (place_span, place), (company_span, company) in zip(placed, placed[1:]):
+        if company.label == "COMPANY" and place.label in LOCATION_LABELS and place_span[1] == company_span[0]:
+            start, end = place.start, company.end
+            relations.append(Relation(
+                head=company.id, tail=place.id, evidence=[start, end],
+                provenance=provenance(doc, start, end, "rule:companies/written-after-place", VERSION, 0.9),
+            ))
+    return relations
 
 
 def make_entity(doc: Doc, raw: str, mention: Mention, name: str) -> Entity:

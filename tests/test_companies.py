@@ -208,3 +208,13 @@ def test_stage_runs_with_the_committed_model(pre_nlp):
     assert [e.text for e in found] == ["禾城农商银行", "朗骏电子科技有限公司"]
     assert tagger.version.startswith("1+ner-hanlp@")
     assert all(e.provenance.producer.startswith(("rule:companies/", "model:ner-hanlp@")) for e in found)
+
+
+def test_company_written_after_its_township_is_located_in_it(nlp_pipeline):
+    raw = "在秀洲區王江涇俞果生态农场，负责人介绍了扩种计划。"
+    article = nlp_pipeline(raw, published="2026-03")
+    by_id = {e.id: e for e in article.entities}
+    pairs = {(by_id[r.head].text, by_id[r.tail].text) for r in article.relations}
+    assert ("俞果生态农场", "王江涇") in pairs
+    assert ("王江涇", "秀洲區") in pairs
+    assert all(by_id[r.head].label != "COMPANY" or by_id[r.tail].label == "STREET" for r in article.relations)

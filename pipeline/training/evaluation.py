@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from .corpora import NER_LABELS, TaggedSentence, span_scores
 
@@ -98,3 +98,36 @@ def ner_headline(meta: dict) -> str:
     company = meta["dev_scores"]["COMPANY"]
     return (f"CLUENER dev COMPANY F1 {company['f1']:.4f} (P {company['precision']:.4f} "
             f"R {company['recall']:.4f}), {meta['chars_per_second']:,} chars/s")
+
+
+def score_ner_artifact(out_dir: Path, dev_set: Sequence[TaggedSentence], load_model: Callable[[Path], object],
+                       meta: Optional[dict] = None) -> dict:
+    """Score a saved NER artifact on CLUENER dev, time it, and (re)write its ``meta.json``.
+
+    The scores are written before the timing run because a run-time model may read them from
+    ``meta.json`` (the spaCy backend uses each label's dev precision as its span score).
+
+    Args:
+        out_dir: the artifact folder.
+        dev_set: the labelled dev sentences.
+        load_model: builds the run-time model (``HanlpNer``, ``SpacyNer``) from ``out_dir``.
+        meta: the metadata to complete (default: the folder's ``meta.json``).
+
+    Returns:
+        The completed metadata.
+    """
+    meta = dict(meta or read_meta(out_dir))
+    meta["dev_scores"] = ner_dev_scores(load_model(out_dir).predict, dev_set)
+    write_meta(out_dir, meta)
+    model = load_model(out_dir)
+    meta["chars_per_second"] = chars_per_second(model.predict, [s.text for s in dev_set], repeats=2)
+    meta["size_mb"] = folder_size_mb(out_dir)
+    write_meta(out_dir, meta)
+    return meta
+
+
+def rescore_ner(corpora: Path, out_dir: Path, load_model: Callable[[Path], object], limit: Optional[int] = None) -> dict:
+    """Re-score and re-time the saved NER artifact in ``out_dir`` without training (``--score-only``)."""
+    from .corpora import read_cluener
+
+    return score_ner_artifact(out_dir, read_cluener(corpora / "cluener2020" / "dev.jsonl", limit), load_model)

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 from ..ner_models import SpacyNer
 from .corpora import NER_LABELS, TaggedSentence, read_cluener
-from .evaluation import chars_per_second, file_digest, folder_size_mb, ner_dev_scores, read_meta, write_meta
+from .evaluation import file_digest, rescore_ner, score_ner_artifact, write_meta
 from .evaluation import ner_headline as headline  # noqa: F401  used by ``zhclaims train``
 
 NAME = "ner-spacy"
@@ -105,29 +105,10 @@ def train(corpora: Path, out_dir: Path, epochs: int = 0, limit: Optional[int] = 
 
 
 def score_artifact(out_dir: Path, dev_set: Sequence[TaggedSentence], meta: Optional[dict] = None) -> dict:
-    """Score a saved artifact on CLUENER dev, time it, and (re)write its ``meta.json``.
-
-    The run-time model reads each label's dev precision from ``meta.json`` as its span score, so
-    the scores are written before the timing run.
-
-    Args:
-        out_dir: the artifact folder.
-        dev_set: the labelled dev sentences.
-        meta: the metadata to complete (default: the folder's ``meta.json``).
-
-    Returns:
-        The completed metadata.
-    """
-    meta = dict(meta or read_meta(out_dir))
-    meta["dev_scores"] = ner_dev_scores(SpacyNer(out_dir).predict, dev_set)
-    write_meta(out_dir, meta)
-    model = SpacyNer(out_dir)
-    meta["chars_per_second"] = chars_per_second(model.predict, [s.text for s in dev_set], repeats=2)
-    meta["size_mb"] = folder_size_mb(out_dir)
-    write_meta(out_dir, meta)
-    return meta
+    """Score and time the saved artifact (see :func:`.evaluation.score_ner_artifact`)."""
+    return score_ner_artifact(out_dir, dev_set, SpacyNer, meta)
 
 
 def rescore(corpora: Path, out_dir: Path, limit: Optional[int] = None) -> dict:
     """Re-score and re-time the saved artifact in ``out_dir`` without training (``--score-only``)."""
-    return score_artifact(out_dir, read_cluener(corpora / "cluener2020" / "dev.jsonl", limit))
+    return rescore_ner(corpora, out_dir, SpacyNer, limit)
