@@ -30,6 +30,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .segmenter import stock_jieba
 from .text_rules import bound_starts, furniture_rules, paragraph_spans, punctuation
 
 VERSION = "1"
@@ -102,24 +103,12 @@ def describe_paragraph(start: int, end: int, normalized: str) -> Paragraph:
     return Paragraph(start, end, normalized[start:end])
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    """A jieba tokenizer of our own with the stock dictionary: words other code adds to jieba's
-    global tokenizer cannot change layout decisions."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
 def _word_crosses(left: str, right: str) -> bool:
     """True when a dictionary word runs across the break between ``left`` and ``right``."""
     tail, head = left[-_WINDOW:], right[:_WINDOW]
     if not tail or not head:
         return False
-    frequency = _segmenter().FREQ
+    frequency = stock_jieba().FREQ
     if not any(
         frequency.get(tail[-i:] + head[:j], 0) > 0
         for i, j in _CROSSING_SPLITS
@@ -127,7 +116,7 @@ def _word_crosses(left: str, right: str) -> bool:
     ):
         return False  # no dictionary word runs across: skip segmenting
     position = 0
-    for word in _segmenter().lcut(tail + head, HMM=False):
+    for word in stock_jieba().lcut(tail + head, HMM=False):
         if position < len(tail) < position + len(word) and len(word) > 1:
             return True
         position += len(word)
@@ -143,7 +132,7 @@ def _starts_bound(text: str) -> bool:
         return True
     if text[0] not in bound_starts():
         return False
-    return _segmenter().lcut(text[:_WINDOW], HMM=False)[0] == text[0]
+    return stock_jieba().lcut(text[:_WINDOW], HMM=False)[0] == text[0]
 
 
 def continues(left: Paragraph, right: Paragraph) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 import regex
 from spacy.language import Language
@@ -31,6 +31,7 @@ from .extensions import provenance
 from .names import fold_name
 from .resources import load_json, load_lines
 from .schema import Claim, Quantity, TimeExpression
+from .segmenter import word_cutter
 
 _QUOTED_NAME = regex.compile(r"“([^”“]{2,20})”")  # a short quoted name
 _HAN = regex.compile(r"\p{Han}")
@@ -771,27 +772,13 @@ def _strip_words(text: str, words: tuple[str, ...], leading: bool) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    """Return a word segmenter: the project's pkuseg model when available, else jieba."""
-    try:
-        from .segmenter import load_segmenter  # trained by the models issue
-
-        return load_segmenter().cut
-    except Exception:  # noqa: BLE001 - any failure falls back to jieba
-        import jieba
-
-        jieba.setLogLevel(60)
-        return jieba.lcut
-
-
-def segment(text: str) -> list[str]:
-    """Cut ``text`` into words with the configured segmenter."""
-    return list(_segmenter()(text)) if text else []
+def segment(text: str, cut: Callable[[str], list[str]]) -> list[str]:
+    """Cut ``text`` into words with ``cut`` (see :func:`pipeline.segmenter.word_cutter`)."""
+    return list(cut(text)) if text else []
 
 
 def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Candidate],
-                  time_spans: list[tuple[int, int]]) -> str:
+                  time_spans: list[tuple[int, int]], cut: Callable[[str], list[str]]) -> str:
     """Build a short predicate from the clause's words around the quantity.
 
     The words between the last subject, time or earlier figure in the clause and the quantity,
@@ -814,12 +801,12 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
     left = _strip_words(_strip_words(left, trims["leading"], True), trims["trailing"], False).strip("“”,、 ")
     right_text = text[site.end:c_end]
     right = []
-    for word in segment(right_text[:16]):
+    for word in segment(right_text[:16], cut):
         if word in trims["stop_after"] or not _WORDLIKE.match(word) or \
                 (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
             break
         right.append(word)
-    words = segment(left)
+    words = segment(left, cut)
     while words and sum(map(len, words)) > MAX_PREDICATE_LEFT and len(words) > 1:
         words.pop(0)  # keep the words nearest the figure
     predicate = _clean_name("".join(words) + "".join(right)).strip(",、 ")
@@ -836,9 +823,11 @@ class ClaimExtractor:
         mode: ``combined`` (scorer with the rules' choice as a feature; the default),
             ``model`` (scorer without rule features) or ``rules`` (rules only).
         model: path of the scorer under ``models/`` (``claims/scorer.json``).
+        segmenter: how predicates are cut into words: ``jieba`` (default: fast and light) or
+            ``pkuseg`` (this project's model; about 170 MB more memory per worker).
     """
 
-    def __init__(self, mode: str = "combined", model: str = "claims/scorer.json"):
+    def __init__(self, mode: str = "combined", model: str = "claims/scorer.json", segmenter: str = "jieba"):
         if mode not in ("combined", "model", "rules"):
             raise ValueError(f"claims mode must be combined, model or rules, not {mode!r}")
         self.mode = mode
@@ -847,10 +836,11 @@ class ClaimExtractor:
             from .claim_model import load_scorer
 
             self.scorer = load_scorer(model, mode)
-        self.version = f"{VERSION}-{mode}" + (f"-{self.scorer.version}" if self.scorer else "")
+        self.cut = word_cutter(segmenter)
+        self.version = f"{VERSION}-{mode}-{segmenter}" + (f"-{self.scorer.version}" if self.scorer else "")
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.claims = extract_claims(doc, self.mode, self.scorer)
+        doc._.claims = extract_claims(doc, self.mode, self.scorer, self.cut)
         return doc
 
 
@@ -885,14 +875,17 @@ def choose_subjects(context: DocContext, mode: str, scorer=None):
             previous = (site, candidates[decision.index])
 
 
-def extract_claims(doc: Doc, mode: str = "combined", scorer=None) -> list[Claim]:
+def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
+                   cut: Optional[Callable[[str], list[str]]] = None) -> list[Claim]:
     """Return the claims of ``doc`` (ids ``c1..`` in quantity order).
 
     Args:
         doc: a Doc with entities, quantities, times, sentences and view set.
         mode: ``combined``, ``model`` or ``rules``.
         scorer: the trained scorer (needed unless ``mode`` is ``rules``).
+        cut: the word segmenter for predicates (default: stock jieba).
     """
+    cut = cut or word_cutter("jieba")
     if not doc._.quantities:
         return []
     context = build_context(doc)
@@ -903,7 +896,7 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None) -> list[Claim]
             continue
         subject = candidates[chosen]
         time, time_rule = time_for(context, site)
-        predicate = predicate_for(context, site, subject, time_spans)
+        predicate = predicate_for(context, site, subject, time_spans, cut)
         mention = subject.collective if subject.collective is not None and "collective" in producer else subject.mention
         subject_span = list(context.doc._.view.to_raw(mention.start, mention.end))
         ev_start, ev_end = context.sentence_raw[site.sentence]
@@ -933,7 +926,7 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None) -> list[Claim]
     "zhclaims_claims",
     assigns=["doc._.claims"],
     requires=["doc._.entities", "doc._.quantities", "doc._.times", "doc._.sentences", "doc._.view"],
-    default_config={"mode": "combined", "model": "claims/scorer.json"},
+    default_config={"mode": "combined", "model": "claims/scorer.json", "segmenter": "jieba"},
 )
-def make_claims(nlp: Language, name: str, mode: str, model: str) -> ClaimExtractor:
-    return ClaimExtractor(mode=mode, model=model)
+def make_claims(nlp: Language, name: str, mode: str, model: str, segmenter: str) -> ClaimExtractor:
+    return ClaimExtractor(mode=mode, model=model, segmenter=segmenter)
