@@ -22,3 +22,14 @@ def test_every_emitted_span_maps_back_to_raw_text(nlp_pipeline, seed_texts):
         for item in article.entities + article.quantities + article.times:
             assert raw[item.start:item.end] == item.text
         assert article.sentences, doc_id
+
+
+def test_train_command_offers_every_trained_artifact():
+    from pipeline.cli import build_parser
+
+    argv = ["train", "claims", "cv", "--end-to-end"]
+    args = build_parser(argv).parse_args(argv)
+    assert (args.model, args.action, args.end_to_end) == ("claims", "cv", True)
+    argv = ["train", "ner", "--backend", "spacy", "--limit", "5"]
+    args = build_parser(argv).parse_args(argv)
+    assert (args.model, args.backend, args.limit) == ("ner", "spacy", 5)

@@ -25,7 +25,7 @@ DEFAULT_EPOCHS = {"hanlp": 12, "spacy": 0, "segmenter": 10}
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Add the ``ner`` and ``segmenter`` sub-commands and their options to ``parser``."""
+    """Add the ``ner``, ``segmenter`` and ``claims`` sub-commands and their options to ``parser``."""
     sub = parser.add_subparsers(dest="model", metavar="MODEL", required=True)
     ner = sub.add_parser("ner", help="train a NER model (COMPANY, ORG, GOV, ADDRESS, PER) on CLUENER2020")
     ner.add_argument("--backend", choices=("hanlp", "spacy"), default="hanlp", help="which library (default hanlp)")
@@ -40,6 +40,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         each.add_argument("--no-card", action="store_true", help="do not write MODEL_CARD.md")
         each.add_argument("--score-only", action="store_true",
                           help="do not train: re-score and re-time the artifact already in --out (or models/)")
+    from .. import claim_model
+
+    claims = sub.add_parser("claims", help="train (or cross-validate) the claim subject ranker on gold files")
+    claim_model.configure_parser(claims)
 
 
 def _command_line() -> str:
@@ -49,6 +53,10 @@ def _command_line() -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Train the chosen model, write its metadata and card, and print the headline figures."""
+    if args.model == "claims":
+        from .. import claim_model
+
+        return claim_model.run(args)
     from .cards import write_model_card
     from .corpora import corpora_dir
 
