@@ -57,7 +57,7 @@ FEATURE_NAMES = (
         "previous_in_sentence", "previous_in_paragraph", "qizhong_previous", "trigger_between",
         "delimiters_between", "log_mentions_doc", "log_mentions_paragraph", "person_age",
         "after_locative", "has_entity_mention", "adjacent_before", "encloses_other", "most_specific_place",
-        "after_place_prefix", "quoted_modifier",
+        "after_place_prefix", "quoted_modifier", "described_after",
         "name_in_subject_position", "entity_in_subject_position", "clause_subject_before",
         "rule_chosen",
     ]
@@ -170,6 +170,11 @@ def group_features(context, site, candidates, decision_index, previous) -> list[
     counts = mentions_in_paragraph(context, site)
     rows = [candidate_features(context, site, c, decision_index == i, previous, counts) for i, c in enumerate(candidates)]
     _nearest_flags(rows, candidates, site)
+    from .s9_claims import described_after
+
+    described = described_after(context, site, candidates)
+    if described is not None:
+        rows[described]["described_after"] = 1.0
     return rows
 
 

@@ -93,6 +93,7 @@ class PlaceRules:
     city_centre: regex.Pattern
     quoted_name_max: int
     quote_spans: tuple[regex.Pattern, ...]
+    title_spans: tuple[regex.Pattern, ...]
     abbreviations: dict[str, str]
     abbreviation_context: regex.Pattern
     community_suffix: regex.Pattern
@@ -120,6 +121,11 @@ def load_rules() -> PlaceRules:
                       + regex.escape(pair[1]))
         for pair in patterns["quote_pairs"]
     )
+    title_spans = tuple(
+        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"\n]{1,%d})" % patterns["title_max"]
+                      + regex.escape(pair[1]))
+        for pair in patterns["title_pairs"]
+    )
     return PlaceRules(
         org_tail_direct=regex.compile(patterns["org_tail_direct"]),
         org_tail=regex.compile(patterns["org_tail"]),
@@ -127,6 +133,7 @@ def load_rules() -> PlaceRules:
         city_centre=regex.compile(patterns["city_centre"]),
         quoted_name_max=patterns["quoted_name_max"],
         quote_spans=quote_spans,
+        title_spans=title_spans,
         abbreviations=dict(abbreviations["forms"]),
         abbreviation_context=regex.compile(abbreviations["context"].replace("X", f"[{forms}]")),
         community_suffix=regex.compile(patterns["community"]["suffix"]),
@@ -233,12 +240,25 @@ def read_city_centre(mention: Mention, text: str, gaz: Gazetteer, rules: PlaceRu
 
 
 def quoted_name_spans(text: str, rules: PlaceRules) -> list[tuple[int, int]]:
-    """Return sorted view spans of short quoted texts without clause punctuation (quoted names, slogans)."""
+    """Return sorted view spans of names in quotes or title marks.
+
+    Short quoted texts without clause punctuation are quoted names or slogans (“看余杭”); a text
+    in title marks (《唐山大地震》, 《南京！南京！》) is a title whatever punctuation it holds.
+
+    Args:
+        text: the view text.
+        rules: the place rules.
+
+    Returns:
+        ``(start, end)`` view spans of the quoted or titled text (marks excluded).
+    """
     spans = []
     for pattern in rules.quote_spans:
         for m in pattern.finditer(text):
             if not _CLAUSE_PUNCT.search(m.group(1)):
                 spans.append((m.start(1), m.end(1)))
+    for pattern in rules.title_spans:
+        spans.extend(m.span(1) for m in pattern.finditer(text))
     return sorted(spans)
 
 

@@ -37,11 +37,34 @@ _YEAR4 = r"(?:1[89]\d\d|20\d\d|[一二][〇零九○][〇零○一二三四五�
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]|[一二三四五六七八九十])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 _COUNT = r"(?:\d{1,3}|[一二两三四五六七八九十百]{1,4})"
+#: a look-behind for the start of a clause (text start, line break or clause punctuation)
+_CLAUSE_MARKS = "\n,。;:!?、(“"
+_CLAUSE_START = rf"(?<![^{_CLAUSE_MARKS}])"
 
 
 def _alternation(words) -> str:
     """A regex alternation of ``words``, longest first so the longest word wins."""
     return "|".join(regex.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def _year_word_alternation(cal: dict) -> str:
+    """The ``year_words`` alternation, each word guarded by its ``year_word_blockers``.
+
+    Args:
+        cal: the calendar table (``year_words`` and optional ``year_word_blockers``, a map of
+            word -> ``{"before": chars, "after": chars}`` that must not touch it: 线上年货 is not 上年).
+
+    Returns:
+        A regex alternation, longest word first.
+    """
+    blockers = cal.get("year_word_blockers", {})
+    parts = []
+    for word in sorted(cal["year_words"], key=lambda w: (-len(w), w)):
+        guard = blockers.get(word, {})
+        before = f"(?<![{regex.escape(guard['before'])}])" if guard.get("before") else ""
+        after = f"(?![{regex.escape(guard['after'])}])" if guard.get("after") else ""
+        parts.append(f"{before}{regex.escape(word)}{after}")
+    return "|".join(parts)
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ def _tables() -> dict:
     holidays = (
         list(cal["holiday_periods"]) + list(cal["solar_holidays"]) + list(cal["lunar_holidays"])
     )
-    year_prefix = rf"(?:(?P<y>{_YEAR4})年|(?P<ry>{_alternation(cal['year_words'])}))"
+    year_prefix = rf"(?:(?P<y>{_YEAR4})年|(?P<ry>{_year_word_alternation(cal)}))"
     month_day = rf"(?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|份)?"
     month_range = (
         rf"(?:(?P<m>{_MONTH})(?:月份?(?:(?P<d>{_DAY})[日号])?)?(?P<sep>-|~|至|到)"
@@ -91,6 +114,7 @@ def _tables() -> dict:
         rf"|(?P<ypart>{_alternation(cal['standalone_year_parts'])})"
         rf"|(?P<season>{_alternation(cal['seasons'])})"
         rf"|(?P<hol>{_alternation(holidays)})(?P<holrel>前|期间)?"
+        rf"|前(?P<fm>{_COUNT})个月"
     )
     year_part = rf"(?P<ypart>{_alternation(cal['year_parts'])}|度)"
     rules = {
@@ -98,13 +122,13 @@ def _tables() -> dict:
         "plan": rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})",
         "decade": r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
         "year_range": rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年",
-        "date": rf"(?:{year_prefix}(?:的?(?:{tail})|{year_part})?|(?:{tail}))(?P<open>以来|起)?",
+        "date": rf"(?:{year_prefix}(?:的?(?:{tail})|{year_part})?|(?:{tail}))(?P<open>以来|起|至今(?!年))?",
         "relative": rf"(?<![数几第\d])(?P<n>{_COUNT})(?P<more>多)?(?P<u>年|个月|周|天)(?P<dir>前|后|以来|来)",
-        "past_years": rf"过去(?P<n1>{_COUNT})年",
+        "past_years": rf"(?:过去|{_CLAUSE_START}近)(?P<n1>{_COUNT})年(?!来|以来|前|后)",
         "bare_year": rf"(?<=\()(?P<by>(?:19|20)\d\d)(?=\))",
         "now": rf"(?<![{''.join(cal['now_word_blockers'])}])(?P<now>{_alternation(cal['now_words'])})",
         "day_word": rf"(?P<dw>{_alternation(cal['day_words'])})",
-        "month_word": rf"(?P<mw>{_alternation(cal['month_words'])})",
+        "month_word": rf"(?P<mw>{_alternation(cal['month_words'])})(?P<mwopen>以来)?",
         "day_only": r"(?<![\d月.])(?P<do>[12]\d|3[01]|0?[1-9])日?(?:[-~至到](?P<do2>[12]\d|3[01]|0?[1-9]))?日(?![内起])",
         "current_year": rf"(?P<cy>{_alternation(cal['current_year_words'])})",
         "full_year": r"全年",
@@ -116,7 +140,7 @@ def _tables() -> dict:
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
     )
     # every rule starts with one of these characters; the look-ahead lets other positions fail fast
-    first_chars = set("“(上下晚凌中早傍过全") | {w[0] for w in words}
+    first_chars = set("“(上下晚凌中早傍过全前近") | {w[0] for w in words} | {w[0] for w in cal["plans"]}
     numeral = "〇零○一二两三四五六七八九十百"
     lead = (
         r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
@@ -131,7 +155,7 @@ def _tables() -> dict:
         "rules": list(rules),
         "scanner": regex.compile(pattern),
         "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
-        "year_in_text": regex.compile(rf"{_YEAR4}年|{_alternation(cal['year_words'])}"),
+        "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }
 
 
@@ -254,6 +278,16 @@ def _resolve_date(m, pub: Published, tables: dict) -> str:
             value = _fmt(before.year, before.month)
         else:
             value = _days_value(first, last)
+    elif m.group("fm"):
+        months = _number(m.group("fm"))
+        if not 1 <= months <= 12:
+            raise _Unresolvable("not a count of months in one year")
+        if year is None and pub.month is not None:
+            # 前5个月 published in March is last year's January-May
+            year = pub.year if months <= pub.month else pub.year - 1
+        if year is None:
+            raise _Unresolvable("first months without a year")
+        value = f"{_fmt(year, 1)}/{_fmt(year, months)}"
     elif m.group("ypart"):
         part = m.group("ypart")
         if year is None:
@@ -264,6 +298,8 @@ def _resolve_date(m, pub: Published, tables: dict) -> str:
             value = _fmt(year)
         else:
             bounds = cal["year_parts"][part]
+            if not written_year and m.group("open") and pub.month is not None and int(bounds[0][:2]) > pub.month:
+                year -= 1  # 四季度以来 published in June: since last year's fourth quarter
             if len(bounds) == 1:
                 value = f"{year:04d}-{bounds[0]}"
             else:
@@ -405,6 +441,8 @@ class TimeTagger:
             return False  # 每年清明节, 每年年底: recurring, no one occurrence
         if m.group("ypart"):
             return True
+        if m.group("fm"):
+            return start == 0 or text[start - 1] in _CLAUSE_MARKS  # 今年前5个月 / 前5个月，…; not 项目的前3个月
         if m.group("m"):
             # a month in Chinese numerals needs a year or a day (一周一轮训、一月一集训 is a slogan)
             return m.group("m")[0].isdigit() or bool(m.group("d") or m.group("m2"))
@@ -457,7 +495,8 @@ class TimeTagger:
         if rule == "day_word":
             return _shift(pub, "天", tables["cal"]["day_words"][m.group("dw")])
         if rule == "month_word":
-            return _shift(pub, "个月", tables["cal"]["month_words"][m.group("mw")])
+            month = _shift(pub, "个月", tables["cal"]["month_words"][m.group("mw")])
+            return f"{month}/{pub.text}" if m.group("mwopen") else month  # 本月以来: open period
         if rule == "day_only":
             if pub.month is None:
                 raise _Unresolvable("a day without a publication month")

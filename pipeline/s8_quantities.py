@@ -35,9 +35,10 @@ ZERO = frozenset("零〇")
 _ARABIC = regex.compile(r"\d")
 _LARGE = regex.compile(r"[万亿]")
 _PLAIN_INTEGER = regex.compile(r"[\d,]+")
-_NUM_AR = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?[十百千万亿]*"
+_NUM_AR_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?"
 _NUM_CN = rf"[{CN_NUMERAL}]+(?:点[零〇一二三四五六七八九]+[万亿]*)?"
-_NUM = rf"(?:(?<![\d.]){_NUM_AR}|{_NUM_CN})"
+#: multiplier characters that also begin metric units (千米, 千瓦时, 百分点); 万/亿 never do
+UNIT_PREFIX_MULTIPLIERS = "十百千"
 #: what ``NUM`` stands for in ``rules/numbers/exclusions.json`` patterns
 EXCLUSION_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}]+)"
 TIME_MASK = "\u0000"
@@ -46,6 +47,40 @@ TIME_MASK = "\u0000"
 def _alternation(words) -> str:
     """A regex alternation of ``words``, longest first so the longest word wins."""
     return "|".join(regex.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def _unit_alternation(units, blocked_after: dict[str, str]) -> str:
+    """A regex alternation of ``units``, longest first, each guarded by ``blocked_after``.
+
+    Args:
+        units: the unit words.
+        blocked_after: unit -> characters that must not follow it (支 is no unit in 支出, 支持).
+
+    Returns:
+        A regex alternation (no groups).
+    """
+    parts = []
+    for unit in sorted(units, key=lambda w: (-len(w), w)):
+        guard = f"(?![{regex.escape(blocked_after[unit])}])" if blocked_after.get(unit) else ""
+        parts.append(regex.escape(unit) + guard)
+    return "|".join(parts)
+
+
+def _arabic_numeral(units) -> str:
+    """The Arabic-numeral pattern: digits plus trailing multipliers (5万, 1.2万亿, 3千万).
+
+    A 十/百/千 that begins a unit stays with the unit: 150千米 is 150 千米 and 420亿千瓦时 is
+    420亿 千瓦时, not 150千 米 / 420亿千 瓦时.
+
+    Args:
+        units: every unit the scanner accepts.
+
+    Returns:
+        A regex (no groups).
+    """
+    prefixed = [u for u in units if len(u) > 1 and u[0] in UNIT_PREFIX_MULTIPLIERS]
+    guard = f"(?!{_alternation(prefixed)})" if prefixed else ""
+    return rf"{_NUM_AR_DIGITS}(?:{guard}[十百千万亿])*"
 
 
 @dataclass(frozen=True)
@@ -69,30 +104,33 @@ def _tables() -> dict:
     quals = load_json("numbers", "qualifiers.json")
     excl = load_json("numbers", "exclusions.json")
     all_units = list(units["units"]) + list(units["arabic_only"]) + list(units["half"])
+    num_ar = _arabic_numeral(all_units)
+    unit_words = _unit_alternation(all_units, units.get("blocked_after", {}))
+    num = rf"(?:(?<![\d.]){num_ar}|{_NUM_CN})"
     # a Chinese numeral is only a candidate when a unit follows (bare 一些, 十分 are words)
-    unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{_alternation(all_units)})"
+    unit_ahead = rf"(?:{_alternation(quals['inside'])})?(?:{unit_words})"
     lead = "".join(sorted(set("0123456789百数几半" + CN_NUMERAL) | {w[0] for w in quals["before"]}))
     counting_verbs = "|".join(f"(?<={regex.escape(v)})" for v in quals["one_counts_after"])
     lone_one = (
         rf"(?(pre)|(?:{counting_verbs}|"
-        rf"(?!一(?:{_alternation(all_units)})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
+        rf"(?!一(?:{unit_words})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
     )
     scanner = regex.compile(
         rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
         r"(?:"
         rf"(?P<ca>\d+)选(?P<cb>\d+)"
-        rf"|百分之(?P<pct>{_NUM})"
+        rf"|百分之(?P<pct>{num})"
         rf"|(?P<den>{_NUM_CN}|\d+)分之(?P<nume>{_NUM_CN}|\d+)"
         rf"|(?<![\d/.])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
         rf"|(?P<vague>数[十百千万亿]*|几[十百千万亿]+)(?={unit_ahead})"
-        rf"|(?<![\d.])(?P<a>{_NUM_AR})(?:(?:(?P<u1>{_alternation(all_units)})(?P<sep>-|~|至)|(?P<sep>-|~|到|至))(?P<b>{_NUM})"
+        rf"|(?<![\d.])(?P<a>{num_ar})(?:(?:(?P<u1>{unit_words})(?P<sep>-|~|至)|(?P<sep>-|~|到|至))(?P<b>{num})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?"
-        rf"|{lone_one}(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{_NUM})"
+        rf"|{lone_one}(?P<a>{_NUM_CN}|半)(?:(?P<sep>-|~|到|至)(?P<b>{num})"
         rf"|(?P<in0>{_alternation(quals['inside'])})(?P<mult>千万|百万|十万|万亿|[十百千万亿]))?(?={unit_ahead})"
         r")"
         rf"(?P<in1>{_alternation(quals['inside'])})?"
-        rf"(?P<unit>{_alternation(all_units)})?"
+        rf"(?P<unit>{unit_words})?"
         rf"(?P<in2>{_alternation(quals['inside'])})?"
         rf"(?P<post>{_alternation(quals['after'])})?"
     )

@@ -573,8 +573,10 @@ def counted_by(text: str, m: Mention, site: QuantitySite) -> bool:
     if m.end > site.start:
         return False
     between = text[m.end:site.start]
-    return ("等" in between and not any(ch in CLAUSE_DELIMITERS for ch in between)) or \
-        (between.startswith("、") and len(between) < 30 and not any(ch in CLAUSE_DELIMITERS for ch in between))
+    if any(ch in CLAUSE_DELIMITERS for ch in between):
+        return False
+    return between.startswith(("、", "等")) and len(between) < 30 or \
+        between.startswith(("和", "及", "与")) and "等" in between
 
 
 def encloses_other(context: DocContext, m: Mention, start: int, end: int) -> bool:
@@ -665,14 +667,48 @@ def respectively_subjects(context: DocContext, site: QuantitySite, candidates: l
     return candidates.index(listed[position])
 
 
+@lru_cache(maxsize=None)
+def _described_after() -> dict:
+    return load_json("claims", "described_after.json")
+
+
+def described_after(context: DocContext, site: QuantitySite, candidates: list[Candidate]) -> Optional[int]:
+    """A figure describing the name right after it (84岁的陈学云, 13人组成的自更会) is about that name.
+
+    Args:
+        context: the document context.
+        site: the quantity's site.
+        candidates: its candidates.
+
+    Returns:
+        The index of the described candidate, or None.
+    """
+    spec = _described_after()
+    text = context.text
+    _, c_end = site.clause
+    for i, c in enumerate(candidates):
+        m = c.mention
+        if m.start < site.end or m.start >= c_end:
+            continue
+        between = text[site.end:m.start]
+        if m.kind in ("phrase", "quoted", "person") and between in spec["linkers"]:
+            return i
+        if m.kind == "person" and between.startswith(spec["person_linker"]) and \
+                len(between) <= len(spec["person_linker"]) + spec["person_gap"] and \
+                all(_HAN.match(ch) for ch in between):
+            return i
+    return None
+
+
 def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candidate],
                 previous: Optional[tuple[QuantitySite, Candidate]]) -> RuleDecision:
     """Pick a subject by rules, in priority order, and say which rule did.
 
-    Rules (ids): ``enum-respectively`` (A、B分别 N1、N2), ``qizhong-carry`` (a 其中 clause keeps the
-    previous figure's subject), ``collective`` (全市/该区/该行... in the clause), ``clause-subject``
-    (the nearest subject in the clause before the figure, not a list item or a prefix),
-    ``sentence-subject`` (the first such subject of the sentence), ``carry-over`` (the previous
+    Rules (ids): ``enum-respectively`` (A、B分别 N1、N2), ``described-after`` (84岁的<person>,
+    13人组成的<group>), ``qizhong-carry`` (a 其中 clause keeps the previous figure's subject),
+    ``collective`` (全市/该区/该行... in the clause), ``clause-subject`` (the nearest subject in the
+    clause before the figure, not a list item or a prefix), ``collective-sentence`` (a collective
+    word in subject position earlier in the sentence), ``sentence-subject`` (the first such subject of the sentence), ``carry-over`` (the previous
     figure's subject in the same paragraph), ``topic`` (the latest entity before).
     """
     text = context.text
@@ -681,6 +717,9 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
     index = respectively_subjects(context, site, candidates)
     if index is not None:
         return RuleDecision(index, "enum-respectively")
+    index = described_after(context, site, candidates)
+    if index is not None:
+        return RuleDecision(index, "described-after")
     c_start, _ = site.clause
     s_start, _ = context.sentences[site.sentence]
     previous_index = None
@@ -710,6 +749,11 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
                  and c.mention.kind in ("entity", "phrase", "person", "quoted")]
     if in_clause:
         return RuleDecision(max(in_clause)[1], "clause-subject")
+    sentence_collectives = [(c.collective.start, i) for i, c in enumerate(candidates)
+                            if c.collective is not None and s_start <= c.collective.start < site.start
+                            and clause_initial(context, c.collective, time_spans)]
+    if sentence_collectives:
+        return RuleDecision(max(sentence_collectives)[1], "collective-sentence")
     in_sentence = [(c.mention.start, i) for i, c in enumerate(candidates)
                    if s_start <= c.mention.start and c.mention.end <= site.start and usable(c)
                    and c.mention.kind in ("entity", "phrase", "person", "quoted", "collective")]

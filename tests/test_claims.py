@@ -153,6 +153,38 @@ def test_items_a_figure_counts_are_not_its_subject(nlp_pipeline, scorer, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_a_company_that_builds_a_listed_thing_is_still_its_subject(nlp_pipeline, scorer, mode):
+    text = "在滨江区，海信集团建设“和谐公寓”等人才公寓1200套。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("滨江区", "DISTRICT", "滨江区"), ("海信集团", "COMPANY", "海信集团")],
+                      quantities=[("1200套", 1200, "套")])
+    [claim] = claims_of(doc, mode, scorer)
+    assert claim.subject == "海信集团"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_figure_describing_the_name_after_it_is_about_that_name(nlp_pipeline, scorer, mode):
+    text = "西湖区翠苑街道组织居民议事。由9人组成的楼道议事会，收集建议120条。92岁的张桂芳笑着说，住得很舒心。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("西湖区", "DISTRICT", "西湖区"), ("翠苑街道", "STREET", "翠苑街道")],
+                      quantities=[("9人", 9, "人"), ("120条", 120, "条"), ("92岁", 92, "岁")])
+    claims = claims_of(doc, mode, scorer)
+    subjects = [c.subject for c in claims]
+    assert subjects[0] == "楼道议事会" and subjects[2] == "张桂芳"
+    if mode == "rules":
+        assert claims[0].parts["subject"] == "rule:claims/described-after"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_anaphor_in_subject_position_beats_the_sentence_opening_place(nlp_pipeline, scorer, mode):
+    text = "滨江区“星光集市”开市。滨江区介绍，该集市带动300余人就业，累计增收超200万元。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("滨江区", "DISTRICT", "滨江区"), ("滨江区", "DISTRICT", "滨江区", 1)],
+                      quantities=[("300余人", 300, "人", "over"), ("超200万元", 2000000, "元", "over")])
+    claims = claims_of(doc, mode, scorer)
+    assert [names_agree(c.subject, "星光集市") for c in claims] == [True, True]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_named_market_is_an_other_subject(nlp_pipeline, scorer, mode):
     text = "前进街道“7080共富集市”开市。截至目前，该市集带动200余人就业。"
     doc = crafted_doc(nlp_pipeline, text, entities=[("前进街道", "STREET", "前进街道")],

@@ -224,3 +224,29 @@ def test_a_statement_against_the_gazetteer_gives_no_relation(places_pipeline):
     entities, relations = run(places_pipeline, "杭州位于江苏南部。")
     assert labelled(entities) == [("杭州", "CITY"), ("江苏", "PROVINCE")]
     assert relations == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Generalization audit: titles and common-word short forms
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "《北京市公共租赁房管理办法》已经获得原则通过。",  # a document title
+    "电影《南京！南京！》上映。",  # a film title with punctuation inside
+])
+def test_places_inside_titles_are_not_labelled(places_pipeline, text):
+    entities, _ = run(places_pipeline, text)
+    assert entities == []
+
+
+def test_a_title_that_is_only_the_place_keeps_it(places_pipeline):
+    entities, _ = run(places_pipeline, "他主编了《杭州》一书。")
+    assert labelled(entities) == [("杭州", "CITY")]
+
+
+def test_common_word_city_short_forms_need_the_full_name(places_pipeline):
+    entities, _ = run(places_pipeline, "发展朝阳产业，欢迎各位来宾，主力中卫受伤。")
+    assert entities == []
+    entities, _ = run(places_pipeline, "来宾市新增企业120家，来宾今年GDP增长5%。")
+    assert labelled(entities) == [("来宾市", "CITY"), ("来宾", "CITY")]

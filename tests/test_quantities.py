@@ -194,3 +194,35 @@ def test_dev_gold_quantities(number_pipeline, gold_dev_dir, seed_texts):
     f1, accuracy = _score(number_pipeline, gold_dev_dir, seed_texts, "quantities")
     assert f1 >= 0.93
     assert accuracy >= 0.97
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a 千/百 that begins a unit stays with the unit, not with the number
+        ("新增城市绿道150千米。", ("150千米", 150, None, None, "千米", None)),
+        ("全社会用电量420亿千瓦时。", ("420亿千瓦时", 42e9, None, None, "千瓦时", None)),
+        ("年产鲜果3千吨。", ("3千吨", 3000, None, None, "吨", None)),
+        # compound counting units (家次, 辆次), port and power units, temperatures
+        ("检查企业2300余家次。", ("2300余家次", 2300, None, None, "家次", "over")),
+        ("集装箱吞吐量1830万标箱。", ("1830万标箱", 18_300_000, None, None, "标箱", None)),
+        ("年发电量1.4亿度。", ("1.4亿度", 140_000_000, None, None, "度", None)),
+        ("全市平均气温28℃。", ("28℃", 28, None, None, "℃", None)),
+        # 支 counts teams and sticks, but not in 支出 / 支持
+        ("组建12支志愿服务队。", ("12支", 12, None, None, "支", None)),
+        ("其中5亿支出用于民生。", ("5亿", 5e8, None, None, "", None)),
+    ],
+)
+def test_local_economy_units(taggers, text, expected):
+    assert extract(taggers, text, "2025-06") == [expected]
+
+
+def test_first_months_and_recent_years_are_times_not_durations(taggers):
+    text = "今年前5个月，全市出口320亿元。近5年，全市减少碳排放120万吨。已坚持近5年。"
+    spans = [q[0] for q in extract(taggers, text, "2025-06")]
+    assert spans == ["320亿元", "120万吨", "近5年"]  # the last one is a duration after a verb
+
+
+def test_n_ge_slogans_are_not_counts_but_n_ge_nouns_are(taggers):
+    text = "落实两个确保，推进四个一批，新增两个项目。"
+    assert [q[0] for q in extract(taggers, text)] == ["两个"]  # the one before 项目

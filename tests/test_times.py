@@ -134,3 +134,51 @@ def test_dev_gold_times(number_pipeline, gold_dev_dir, seed_texts):
     f1, accuracy = _score(number_pipeline, gold_dev_dir, seed_texts, "times")
     assert f1 >= 0.9
     assert accuracy >= 0.9
+
+
+# ---------------------------------------------------------------------------------------------
+# Local-economy phrasings beyond the dev articles (generalization audit)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # 上年 is last year, with its parts (上年末, 上年同期, 上年度)
+        ("比上年末提高0.5个百分点", "2025-06", ("上年末", "2024-12-31", False)),
+        ("比上年同期增长7.3%", "2025-06", ("上年", "2024", False)),
+        # the first N months of the year
+        ("今年前5个月，全市实现出口额", "2025-06", ("今年前5个月", "2025-01/2025-05", False)),
+        ("前4个月，规上工业增加值增长", "2025-06", ("前4个月", "2025-01/2025-04", False)),
+        ("前5个月，全市实现出口额", "2025-03", ("前5个月", "2024-01/2024-05", False)),
+        # 近N年 at a clause start is the last N full years, like 过去N年
+        ("近5年，全市累计减少碳排放", "2025-06", ("近5年", "2020/2024", False)),
+        # a quarter's end is its last day
+        ("截至一季度末，全市贷款余额", "2025-06", ("一季度末", "2025-03-31", True)),
+        ("截至2024年第三季度末，余额", "2025-06", ("2024年第三季度末", "2024-09-30", True)),
+        # X至今 is an open period like X以来
+        ("2021年至今，全区共建成", "2025-06-15", ("2021年至今", "2021/2025-06-15", False)),
+        # an open period from a quarter later in the year than publication began last year
+        ("四季度以来，订单明显增加", "2025-06-15", ("四季度以来", "2024-10/2025-06-15", False)),
+        # a month word opens a period too
+        ("本月以来，累计接待游客", "2025-06-15", ("本月以来", "2025-06/2025-06-15", False)),
+        # a five-year plan written without quotation marks
+        ("十四五期间，全市累计投入", "2025-06", ("十四五期间", "2021/2025", False)),
+    ],
+)
+def test_local_economy_time_phrasings(times, text, published, expected):
+    assert resolve(times, text, published) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "线上年货节销售火爆",  # 线上 + 年货, not 上年
+        "60岁以上年龄段人口",  # 以上 + 年龄
+        "在项目启动的前3个月",  # the first months of something else, not of the year
+        "2021年至今年6月",  # 至 + 今年: not an open period
+    ],
+)
+def test_local_economy_non_times(times, text):
+    spans = [t[0] for t in resolve(times, text, "2025-06")]
+    assert all(span not in ("上年", "前3个月", "2021年至今") for span in spans)
