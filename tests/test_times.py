@@ -8,7 +8,7 @@ from pipeline import Pipeline
 from pipeline.s1_normalize import normalize_text
 from pipeline.s7_times import Published, TimeTagger
 
-from test_quantities import NUMBER_STAGES, _score
+from test_quantities import NUMBER_STAGES, dev_gold_report
 
 
 @pytest.fixture(scope="module")
@@ -129,11 +129,11 @@ def test_pipeline_times_have_raw_offsets_and_provenance(number_pipeline):
     assert time.provenance.producer == "rule:times/date"
 
 
-def test_dev_gold_times(number_pipeline, gold_dev_dir, seed_texts):
+def test_dev_gold_times(number_pipeline, gold_dev_dir):
     """Issue 5 target: time value accuracy >= 0.9 of matched (and spans found)."""
-    f1, accuracy = _score(number_pipeline, gold_dev_dir, seed_texts, "times")
-    assert f1 >= 0.9
-    assert accuracy >= 0.9
+    report = dev_gold_report(number_pipeline, gold_dev_dir)["times"]
+    assert report["span"]["f1"] >= 0.9
+    assert report["value_accuracy"] >= 0.9
 
 
 # ---------------------------------------------------------------------------------------------
