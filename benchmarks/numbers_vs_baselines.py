@@ -31,26 +31,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
+from pipeline.evaluate import numbers_agree, read_raw
+
 NUMBER_STAGES = ["normalize", "layout", "furniture", "sentences", "times", "quantities"]
 NUMERAL_RUN = re.compile(r"[0-9.零〇一二两三四五六七八九十百千万亿]+")
-
-
-def read_raw(path: Path) -> str:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
-
-
-def close(a: Optional[float], b: Optional[float]) -> bool:
-    """Equal within 0.1% (the evaluator's tolerance), None only equal to None."""
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= 1e-3 * max(abs(a), abs(b), 1e-9)
 
 
 def amount_agrees(pred: tuple, gold: dict) -> bool:
     """(value, low, high) agree with the gold quantity."""
     value, low, high = pred
-    return close(value, gold["value"]) and close(low, gold["low"]) and close(high, gold["high"])
+    return numbers_agree(value, gold["value"]) and numbers_agree(low, gold["low"]) and numbers_agree(high, gold["high"])
 
 
 def cn2an_amount(span: str) -> tuple:

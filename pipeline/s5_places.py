@@ -37,7 +37,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance
+from .extensions import provenance, raw_text
 from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
@@ -586,8 +586,8 @@ def remove_overlaps(mentions: list[Mention]) -> list[Mention]:
 def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
     """Build the schema entity of one mention (raw offsets, canonical name, codes, parents).
 
-    The raw text is read as ``doc[start:end].text``: ``doc.text`` would rebuild the whole text
-    from its one-character tokens (most of this stage's time on a long article).
+    The raw text is sliced from ``extensions.raw_text(doc)`` (cached per Doc): ``doc.text`` would
+    rebuild the whole text from its one-character tokens.
     """
     start, end = doc._.view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
@@ -607,7 +607,7 @@ def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
             confidence *= 0.7
         name, label, level, former = unit.name, unit.label, unit.level, unit.former
     return Entity(
-        id=f"e{start}", start=start, end=end, text=doc[start:end].text, label=label, name=name,
+        id=f"e{start}", start=start, end=end, text=raw_text(doc)[start:end], label=label, name=name,
         adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
         parent_codes=[u.code for u in chain], former=former, candidates=candidates,
         provenance=provenance(doc, start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),

@@ -6,16 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.evaluate import read_raw  # noqa: F401  reads an article the way gold counts offsets
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 GOLD_DEV = SHARED / "gold" / "dev"
-
-
-def read_raw(path: Path) -> str:
-    """Read an article exactly as the gold counts offsets (no newline translation)."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
 
 
 @pytest.fixture(scope="session")
