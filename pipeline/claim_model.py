@@ -40,7 +40,7 @@ SCORER_VERSION = "1"
 ORACLE_PRODUCER = "rule:gold-oracle"
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold" / "dev"
 DEFAULT_TEXTS = Path(__file__).resolve().parent.parent / "seeds"
-L2 = 3.0
+L2_CHOICES = (3.0, 10.0, 30.0, 100.0)
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY", "OTHER")
@@ -59,16 +59,25 @@ FEATURE_NAMES = (
         "after_locative", "has_entity_mention", "adjacent_before", "encloses_other", "most_specific_place",
         "after_place_prefix", "quoted_modifier", "described_after",
         "name_in_subject_position", "entity_in_subject_position", "clause_subject_before",
-        "rule_chosen",
+        "speaker_before_quote", "main_entity",
+        "rule_chosen_in_clause", "rule_chosen_in_sentence", "rule_chosen_from_context",
     ]
 )
-RULE_FEATURES = ("rule_chosen",)
+# The rules' choice, split by how much the rule that made it reads (how far it trusts the text).
+RULE_TIERS = {
+    "enum-respectively": "rule_chosen_in_clause", "described-after": "rule_chosen_in_clause",
+    "qizhong-carry": "rule_chosen_in_clause", "collective": "rule_chosen_in_clause",
+    "clause-subject": "rule_chosen_in_clause",
+    "sentence-carry": "rule_chosen_in_sentence", "collective-sentence": "rule_chosen_in_sentence", "sentence-subject": "rule_chosen_in_sentence",
+    "carry-over": "rule_chosen_from_context", "topic": "rule_chosen_from_context",
+}
+RULE_FEATURES = tuple(sorted(set(RULE_TIERS.values())))
 
 
 # --------------------------------------------------------------------------- features
 
 
-def candidate_features(context, site, candidate, rule_chosen: bool, previous,
+def candidate_features(context, site, candidate, rule_chosen: Optional[str], previous,
                        paragraph_counts: Optional[dict] = None) -> dict[str, float]:
     """Describe one candidate subject of one quantity.
 
@@ -76,7 +85,7 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous,
         context: the document's :class:`~pipeline.s9_claims.DocContext`.
         site: the quantity's :class:`~pipeline.s9_claims.QuantitySite`.
         candidate: the :class:`~pipeline.s9_claims.Candidate`.
-        rule_chosen: whether the rules picked this candidate.
+        rule_chosen: the id of the rule that picked this candidate, or None.
         previous: ``(site, candidate)`` of the previous quantity's subject, or None.
         paragraph_counts: folded name -> mentions in the paragraph before the quantity
             (computed here when not given).
@@ -105,10 +114,10 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous,
     f["in_previous_sentences"] = float(not in_sentence)
     distance = site.start - m.end if before else m.start - site.end
     f["log_distance"] = math.log1p(max(distance, 0)) / 5.0
-    f["clause_initial"] = float(rules.clause_initial(context, m, context.time_spans))
+    f["clause_initial"] = float(context.fact(rules.clause_initial, m))
     f["list_member"] = float(rules.is_list_member(text, m))
     f["counted_by_quantity"] = float(rules.counted_by(text, m, site))
-    f["prefix_of_next"] = float(m.kind == "entity" and rules.is_prefix_of_next(context, m))
+    f["prefix_of_next"] = float(m.kind == "entity" and context.fact(rules.is_prefix_of_next, m))
     f["followed_by_de"] = float(text[m.end:m.end + 1] == "的")
     f["counted_noun"] = float(not before and m.start - site.end <= 1)
     if candidate.collective is not None:
@@ -132,13 +141,16 @@ def candidate_features(context, site, candidate, rule_chosen: bool, previous,
     f["has_entity_mention"] = float(candidate.entity_mention is not None)
     f["adjacent_before"] = float(before and site.start - m.end <= 1)
     f["encloses_other"] = float(rules.encloses_other(context, m, s_start, site.start))
-    f["after_place_prefix"] = float(rules.after_place_prefix(context, m))
+    f["after_place_prefix"] = float(context.fact(rules.after_place_prefix, m))
     f["quoted_modifier"] = float(rules.quoted_modifier(context, m))
     other_name = m.kind in ("phrase", "quoted", "person")
     f["name_in_subject_position"] = float(other_name and f["clause_initial"] and before and in_sentence)
     f["entity_in_subject_position"] = float(m.kind == "entity" and f["clause_initial"] and before and in_sentence)
     f["clause_subject_before"] = float(f["clause_initial"] and f["in_clause_before"])
-    f["rule_chosen"] = float(rule_chosen)
+    f["speaker_before_quote"] = float(before and in_sentence and rules.quote_opens_between(text, m.end, site.start))
+    f["main_entity"] = float(context.main_entity is not None and fold_name(context.main_entity) == candidate.key)
+    if rule_chosen in RULE_TIERS:
+        f[RULE_TIERS[rule_chosen]] = 1.0
     return f
 
 
@@ -165,10 +177,11 @@ def _nearest_flags(rows: list[dict], candidates, site) -> None:
         rows[min((c.mention.start, i) for _, i in before for c in [candidates[i]])[1]]["first_in_sentence"] = 1.0
 
 
-def group_features(context, site, candidates, decision_index, previous) -> list[dict]:
-    """Return the feature rows of all candidates of one quantity."""
+def group_features(context, site, candidates, decision, previous) -> list[dict]:
+    """Return the feature rows of all candidates of one quantity (``decision``: the rules' :class:`RuleDecision`)."""
     counts = mentions_in_paragraph(context, site)
-    rows = [candidate_features(context, site, c, decision_index == i, previous, counts) for i, c in enumerate(candidates)]
+    rows = [candidate_features(context, site, c, decision.rule if decision.index == i else None, previous, counts)
+            for i, c in enumerate(candidates)]
     _nearest_flags(rows, candidates, site)
     from .s9_claims import described_after
 
@@ -193,6 +206,7 @@ class Scorer:
         scale: feature standard deviations used for standardising.
         threshold: the lowest best-candidate probability that still makes a claim.
         version: model version string.
+        l2: the regularisation strength it was fitted with.
     """
 
     feature_names: list[str]
@@ -202,6 +216,7 @@ class Scorer:
     scale: np.ndarray
     threshold: float
     version: str = SCORER_VERSION
+    l2: float = 0.0
 
     def matrix(self, rows: Sequence[dict]) -> np.ndarray:
         """Turn feature rows into the standardised matrix the weights apply to."""
@@ -209,12 +224,26 @@ class Scorer:
         return (raw - self.mean) / self.scale
 
     def score(self, rows: Sequence[dict]) -> list[float]:
-        """Return the probability that each candidate of one quantity is its subject (softmax over the group)."""
+        """Return the probability that each candidate of one quantity is its subject (softmax over the group).
+
+        Standardising shifts every candidate's score by the same constant, which the softmax
+        cancels, so only the non-zero features of a row are read (weights divided by the scales).
+        """
         if not rows:
             return []
-        z = self.matrix(rows) @ self.weights
-        z = np.exp(z - z.max())
-        return [float(v) for v in z / z.sum()]
+        weights = self._unscaled_weights()
+        z = [sum(value * weights[name] for name, value in row.items() if value and name in weights) for row in rows]
+        top = max(z)
+        exps = [math.exp(v - top) for v in z]
+        total = sum(exps)
+        return [v / total for v in exps]
+
+    def _unscaled_weights(self) -> dict[str, float]:
+        cached = getattr(self, "_weights_by_name", None)
+        if cached is None or cached[0] is not self.weights:
+            by_name = {name: float(w / s) for name, w, s in zip(self.feature_names, self.weights, self.scale) if w}
+            cached = self._weights_by_name = (self.weights, by_name)
+        return cached[1]
 
     def to_json(self) -> dict:
         return {
@@ -225,12 +254,14 @@ class Scorer:
             "mean": [round(float(v), 6) for v in self.mean],
             "scale": [round(float(v), 6) for v in self.scale],
             "threshold": self.threshold,
+            "l2": self.l2,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Scorer":
         return cls(list(data["feature_names"]), np.array(data["weights"]), float(data["bias"]),
-                   np.array(data["mean"]), np.array(data["scale"]), float(data["threshold"]), data["version"])
+                   np.array(data["mean"]), np.array(data["scale"]), float(data["threshold"]), data["version"],
+                   float(data.get("l2", 0.0)))
 
 
 def feature_names_for(mode: str) -> list[str]:
@@ -238,7 +269,7 @@ def feature_names_for(mode: str) -> list[str]:
     return [n for n in FEATURE_NAMES if mode == "combined" or n not in RULE_FEATURES]
 
 
-def fit_ranker(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = L2, iterations: int = 30) -> np.ndarray:
+def fit_ranker(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float, iterations: int = 30) -> np.ndarray:
     """Fit a conditional-logit ranker (softmax over each quantity's candidates) by Newton's method.
 
     The loss of a group is ``-log`` of the softmax mass on its gold candidates; groups without a
@@ -262,7 +293,7 @@ def fit_ranker(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = L2, 
             p = np.exp(z - z.max())
             p /= p.sum()
             q = p * y
-            q /= q.sum()
+            q = q / q.sum() if q.sum() > 0 else y / y.sum()  # gold candidates scored to zero: weigh them evenly
             mean_p, mean_q = p @ x, q @ x
             gradient += mean_p - mean_q
             hessian += (x * p[:, None]).T @ x - np.outer(mean_p, mean_p)
@@ -318,6 +349,7 @@ class Group:
     rows: list[dict]
     labels: list[int]
     has_gold: bool
+    rule: str = "none"
 
 
 def gold_subjects(gold_article: Article) -> dict[str, str]:
@@ -345,9 +377,10 @@ def training_groups(doc, gold_article: Article) -> list[Group]:
         gold = subjects.get(site.quantity.id)
         labels = [int(gold is not None and names_agree(gold, c.name)) for c in candidates]
         decision = rules.rule_choice(context, site, candidates, previous)
+        site.decided_by = decision.rule
         if candidates:
-            rows = group_features(context, site, candidates, decision.index, previous)
-            groups.append(Group(gold_article.doc_id, rows, labels, gold is not None))
+            rows = group_features(context, site, candidates, decision, previous)
+            groups.append(Group(gold_article.doc_id, rows, labels, gold is not None, decision.rule))
         if candidates and decision.index is not None:
             previous = (site, candidates[decision.index])
     return groups
@@ -374,12 +407,13 @@ def _f1_of(outcomes: Sequence[str], groups: Sequence[Group]) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def fit_scorer(groups: Sequence[Group], mode: str, threshold: float = 0.0) -> Scorer:
+def fit_scorer(groups: Sequence[Group], mode: str, l2: float, threshold: float = 0.0) -> Scorer:
     """Fit a scorer variant on labelled groups (no threshold search).
 
     Args:
         groups: training groups.
         mode: ``combined`` or ``model``.
+        l2: regularisation strength.
         threshold: the threshold to store.
     """
     names = feature_names_for(mode)
@@ -387,32 +421,37 @@ def fit_scorer(groups: Sequence[Group], mode: str, threshold: float = 0.0) -> Sc
     raw = np.array([[row[n] for n in names] for row in rows], dtype=float)
     mean, scale = raw.mean(axis=0), raw.std(axis=0)
     scale[scale == 0] = 1.0
-    scorer = Scorer(names, np.zeros(len(names)), 0.0, mean, scale, threshold)
-    scorer.weights = fit_ranker([(scorer.matrix(g.rows), np.array(g.labels, dtype=float)) for g in groups])
+    scorer = Scorer(names, np.zeros(len(names)), 0.0, mean, scale, threshold, l2=l2)
+    scorer.weights = fit_ranker([(scorer.matrix(g.rows), np.array(g.labels, dtype=float)) for g in groups], l2)
     return scorer
 
 
 def train_scorer(groups: Sequence[Group], mode: str) -> Scorer:
-    """Fit a scorer variant and choose its claim threshold by inner leave-one-document-out CV.
+    """Fit a scorer variant, choosing its L2 strength and claim threshold by inner leave-one-document-out CV.
 
-    The threshold is the one that maximises the decision F1 over the inner held-out documents,
-    so it is never tuned on scores of documents the model was fitted to.
+    The pair chosen maximises the decision F1 over the inner held-out documents, so neither is
+    ever tuned on scores of documents the model was fitted to.
 
     Args:
         groups: training groups (several documents).
         mode: ``combined`` or ``model``.
     """
+    from .s9_claims import CLAUSE_RULES
+
+    if mode == "combined":  # the clause rules' choices stand in use, so the scorer learns the rest
+        groups = [g for g in groups if g.rule not in CLAUSE_RULES]
     doc_ids = sorted({g.doc_id for g in groups})
-    held_out_scores: dict[float, list] = {t: [] for t in THRESHOLDS}
+    held_out: dict[tuple[float, float], list] = {(l2, t): [] for l2 in L2_CHOICES for t in THRESHOLDS}
     if len(doc_ids) > 1:
         for held in doc_ids:
-            inner = fit_scorer([g for g in groups if g.doc_id != held], mode)
             test = [g for g in groups if g.doc_id == held]
-            for t in THRESHOLDS:
-                inner.threshold = t
-                held_out_scores[t].extend(_decisions(inner, test))
-    best = max(THRESHOLDS, key=lambda t: (_f1_of(held_out_scores[t], groups), -t))
-    return fit_scorer(groups, mode, best)
+            for l2 in L2_CHOICES:
+                inner = fit_scorer([g for g in groups if g.doc_id != held], mode, l2)
+                for t in THRESHOLDS:
+                    inner.threshold = t
+                    held_out[(l2, t)].extend(_decisions(inner, test))
+    l2, threshold = max(held_out, key=lambda key: (round(_f1_of(held_out[key], groups), 6), key[0], -key[1]))
+    return fit_scorer(groups, mode, l2, threshold)
 
 
 def load_scorer(path: str = "claims/scorer.json", mode: str = "combined") -> Scorer:

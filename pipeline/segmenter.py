@@ -125,6 +125,14 @@ def stock_jieba():
     return tokenizer
 
 
+@lru_cache(maxsize=1)
+def stock_jieba_tagger():
+    """Return a jieba part-of-speech tagger over :func:`stock_jieba`'s dictionary, loaded once per process."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(stock_jieba())
+
+
 WORD_CUTTERS = ("jieba", "pkuseg")
 
 

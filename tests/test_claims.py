@@ -221,7 +221,7 @@ def test_the_ranker_learns_which_feature_marks_the_subject():
         y = np.zeros(4)
         y[gold] = 1
         groups.append((x, y))
-    weights = claim_model.fit_ranker(groups)
+    weights = claim_model.fit_ranker(groups, l2=3.0)
     assert weights[0] > 1.0 and abs(weights[0]) > 3 * max(abs(weights[1]), abs(weights[2]))
 
 
@@ -236,3 +236,49 @@ def test_oracle_doc_fills_gold_mentions_with_oracle_provenance(nlp_pipeline, gol
     assert claims and all(raw[c.evidence[0]:c.evidence[1]] for c in claims)
     quantity_ids = {q.id for q in gold.quantities}
     assert all(c.quantity in quantity_ids for c in claims)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_pronoun_subject_resolves_to_the_person_named_with_a_title(nlp_pipeline, scorer, mode):
+    text = "长安福特杭州分公司的钳工高级技师戴学臣便是其中的代表。从业15年来，他参加竞赛与培训二十多次。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("长安福特杭州分公司", "COMPANY", "长安福特杭州分公司")],
+                      quantities=[("二十多次", 20, "次", "over")])
+    [claim] = claims_of(doc, mode, scorer)
+    assert (claim.subject, claim.subject_label) == ("戴学臣", "OTHER")
+
+
+def test_he_in_other_words_and_they_are_not_pronoun_subjects(nlp_pipeline):
+    text = "社区书记王晓燕介绍了情况。其他居民和他们一起完成改造30户。"
+    doc = crafted_doc(nlp_pipeline, text, quantities=[("30户", 30, "户")])
+    assert all(c.subject != "王晓燕" for c in extract_claims(doc, "rules"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_question_states_no_claim(nlp_pipeline, scorer, mode):
+    text = "浙工新村完成改造。“最大户型是3居室还是4居室？”"
+    doc = crafted_doc(nlp_pipeline, text, quantities=[("3居室", 3, "居室"), ("4居室", 4, "居室")])
+    assert claims_of(doc, mode, scorer) == []
+
+
+def test_the_speaker_of_a_quotation_is_not_the_subject_of_its_figures(nlp_pipeline):
+    text = "拱墅区完成楼宇改造。居民代表邱明华说，“7栋楼房地基的桩打了1017根。”"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("拱墅区", "DISTRICT", "拱墅区")],
+                      quantities=[("1017根", 1017, "根")])
+    assert all(c.subject != "邱明华" for c in extract_claims(doc, "rules"))
+
+
+def test_a_counted_group_before_its_figure_is_the_subject_and_carries_through_the_sentence(nlp_pipeline):
+    text = "杭州推进乡村人才振兴融合发展集聚区建设，2个集聚区首批落地重点项目25个，吸引64个创业团队入驻。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州", "CITY", "杭州市")],
+                      quantities=[("2个", 2, "个"), ("25个", 25, "个"), ("64个", 64, "个")])
+    subjects = subjects_by_quantity(extract_claims(doc, "rules"))
+    assert names_agree(subjects[f"q{text.find('25个')}"], "集聚区")
+    assert names_agree(subjects[f"q{text.find('64个')}"], "集聚区")
+
+
+def test_a_place_written_before_a_named_compound_only_locates_it(nlp_pipeline):
+    text = "今年春天开始，朝晖街道的浙工新村小区内，548把新房钥匙陆续归位。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("朝晖街道", "STREET", "朝晖街道")],
+                      quantities=[("548把", 548, "把")], times=[("今年春天", "2026-03/2026-05")])
+    [claim] = extract_claims(doc, "rules")
+    assert claim.subject == "浙工新村"
