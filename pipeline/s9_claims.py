@@ -117,7 +117,7 @@ def predicate_trims() -> dict[str, tuple[str, ...]]:
 def load_rules() -> None:
     """Load every rule table and the part-of-speech tagger now (at build time), not inside the first document."""
     collective_words(), _collective_pattern(), _head_pattern(), _trigger_pattern(), _person_patterns()
-    predicate_trims(), _category_prefix(), _described_after()
+    predicate_trims(), _category_prefix(), _described_after(), _group_bounds()
     stock_jieba_tagger()
 
 
@@ -523,7 +523,7 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
         Candidates keyed by folded name, in order of their best mention's position.
     """
     s_start, s_end = context.sentences[site.sentence]
-    if is_question(context, site):
+    if is_question(context, site) or bounds_a_group(context, site):
         return []
     first_sentence = site.sentence
     while first_sentence > 0 and site.sentence - first_sentence < SENTENCES_BACK and \
@@ -638,6 +638,19 @@ def is_question(context: DocContext, site: QuantitySite) -> bool:
     """True when the figure's sentence is a question (“最大户型是3居室还是4居室?”): it states nothing about anyone."""
     s_start, s_end = context.sentences[site.sentence]
     return context.text[s_start:s_end].rstrip().rstrip(_CLOSE_QUOTES).endswith(("?", "？"))
+
+
+def bounds_a_group(context: DocContext, site: QuantitySite) -> bool:
+    """True when a bound (80岁以上, 亿元以上) defines a group another figure of its clause counts (…有200多人, …项目86个)."""
+    if not site.quantity.text.endswith(_group_bounds()):
+        return False
+    _, c_end = site.clause
+    return any(site.end <= vs and ve <= c_end for _, vs, ve in context.quantities)
+
+
+@lru_cache(maxsize=None)
+def _group_bounds() -> tuple[str, ...]:
+    return tuple(load_lines("claims", "group_bounds.txt"))
 
 
 def quote_opens_between(text: str, start: int, end: int) -> bool:
@@ -827,7 +840,7 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
     if in_clause:
         return RuleDecision(max(in_clause)[1], "clause-subject")
     if previous_index is not None and previous[0].sentence == site.sentence and \
-            previous[0].decided_by in CLAUSE_RULES:
+            previous[0].decided_by in CLAUSE_RULES + ("sentence-carry",):
         return RuleDecision(previous_index, "sentence-carry")
     sentence_collectives = [(c.collective.start, i) for i, c in enumerate(candidates)
                             if c.collective is not None and s_start <= c.collective.start < site.start

@@ -282,3 +282,11 @@ def test_a_place_written_before_a_named_compound_only_locates_it(nlp_pipeline):
                       quantities=[("548把", 548, "把")], times=[("今年春天", "2026-03/2026-05")])
     [claim] = extract_claims(doc, "rules")
     assert claim.subject == "浙工新村"
+
+
+def test_a_bound_that_defines_a_counted_group_is_not_a_claim(nlp_pipeline):
+    text = "杭州市共招引落地总投资亿元以上产业项目86个。杭州市新增绿道95%以上。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州市", "CITY", "杭州市"), ("杭州市", "CITY", "杭州市", 1)],
+                      quantities=[("亿元以上", 100000000, "元", "over"), ("86个", 86, "个"), ("95%以上", 95, "%", "over")])
+    claimed = set(subjects_by_quantity(extract_claims(doc, "rules")))
+    assert claimed == {f"q{text.find('86个')}", f"q{text.find('95%以上')}"}
