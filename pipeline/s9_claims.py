@@ -32,7 +32,7 @@ from .extensions import provenance
 from .names import fold_name
 from .resources import load_json, load_lines
 from .schema import Claim, Quantity, TimeExpression
-from .segmenter import stock_jieba_tagger, word_cutter
+from .segmenter import stock_jieba, stock_jieba_tagger, word_cutter
 
 _QUOTED_NAME = regex.compile(r"“([^”“]{2,20})”")  # a short quoted name
 _HAN = regex.compile(r"\p{Han}")
@@ -42,7 +42,8 @@ RULES_VERSION = "claims-rules-1"
 ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
 CLAUSE_DELIMITERS = ",;:，；：!?！？"
 # Characters that end a name read leftwards from its head noun (outside quotes).
-_NAME_STOP_CHARS = set(",;:。!?！？、()（）《》[]【】 \n\t·-~/" + "在的由是对向为将把被让与和及等从于到给以其这那也都就又还并而已")
+_NAME_STOP_WORD_CHARS = set("在的由是对向为将把被让与和及等从于到给以其这那也都就又还并而已")  # unless inside a word (金都)
+_NAME_STOP_CHARS = set(",;:。!?！？、()（）《》[]【】 \n\t·-~/") | _NAME_STOP_WORD_CHARS
 _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
 _SENTENCE_END = "。！？!?”"
 MAX_NAME_CHARS = 16
@@ -51,6 +52,7 @@ TOPIC_NAMES = 3
 TOPIC_MIN_MENTIONS = 3
 MAX_PREDICATE_LEFT = 12
 _TIME_LINKS = "的起以来至到前后内里间中开"
+_FRAME_WORDS = ("方面", "领域", "层面")  # 在X方面: X frames the statement
 
 
 # Rules that read only the figure's own clause; in ``combined`` mode their choice stands (on the
@@ -232,9 +234,10 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _left_name_start(text: str, head_start: int, floor: int, blocked: list[tuple[int, int]]) -> int:
+def _left_name_start(text: str, head_start: int, head_end: int, floor: int, blocked: list[tuple[int, int]]) -> int:
     """Extend a name leftwards from its head noun until a boundary character, an entity or a number."""
     start, in_quote = head_start, False
+    inside_words = None  # positions of function characters that are part of a longer word (金都华庭)
     while start > floor and head_start - start < MAX_NAME_CHARS:
         ch = text[start - 1]
         if ch in _CLOSE_QUOTES:
@@ -243,6 +246,11 @@ def _left_name_start(text: str, head_start: int, floor: int, blocked: list[tuple
             if not in_quote:  # the head sits inside a quoted name: the name starts after the quote
                 break
             in_quote = False
+        elif not in_quote and ch in _NAME_STOP_WORD_CHARS:
+            if inside_words is None:
+                inside_words = _chars_inside_words(text, max(floor, head_start - MAX_NAME_CHARS), head_end)
+            if start - 1 not in inside_words:
+                break
         elif not in_quote and (ch in _NAME_STOP_CHARS or ch.isdigit()):
             break
         if any(s < start <= e for s, e in blocked):
@@ -253,6 +261,16 @@ def _left_name_start(text: str, head_start: int, floor: int, blocked: list[tuple
             start += 1
         start += 1
     return start
+
+
+def _chars_inside_words(text: str, start: int, end: int) -> set[int]:
+    """Return the positions in ``text[start:end]`` that jieba puts inside a word of two or more characters."""
+    inside, position = set(), start
+    for word in stock_jieba().lcut(text[start:end]):
+        if len(word) > 1:
+            inside.update(range(position, position + len(word)))
+        position += len(word)
+    return inside
 
 
 _LEADING_NON_NAME_TAGS = ("v", "p", "d", "c", "u")
@@ -317,7 +335,7 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
     for m in _head_pattern().finditer(text, start, end):
         if _inside(blocked, m.start(), m.end()) or any(s < m.start() and m.end() < e for s, e in quoted):
             continue  # a head inside a quoted name: the quoted mention covers it
-        name_start = _left_name_start(text, m.start(), start, blocked + phrase_ends)
+        name_start = _left_name_start(text, m.start(), m.end(), start, blocked + phrase_ends)
         phrase_ends.append((m.start(), m.end()))
         bounded_by_item = any(e == name_start for _, e in blocked + phrase_ends)
         if text[name_start] not in _OPEN_QUOTES and not bounded_by_item:
@@ -824,7 +842,9 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
         m = c.mention
         if counted_by(text, m, site) or context.fact(is_prefix_of_next, m):
             return False
-        if m.end <= site.start and quote_opens_between(text, m.end, site.start):  # the speaker, not the subject
+        if s_start <= m.start and m.end <= site.start and quote_opens_between(text, m.end, site.start):
+            return False  # the speaker of the quoted figure, not its subject
+        if text.startswith(_FRAME_WORDS, m.end):  # 在“住有宜居”方面: a frame, not a subject
             return False
         if m.kind != "entity" and 0 <= site.start - m.end <= 1:  # 省“千项万亿”项目13个: the counted noun
             return False

@@ -290,3 +290,19 @@ def test_a_bound_that_defines_a_counted_group_is_not_a_claim(nlp_pipeline):
                       quantities=[("亿元以上", 100000000, "元", "over"), ("86个", 86, "个"), ("95%以上", 95, "%", "over")])
     claimed = set(subjects_by_quantity(extract_claims(doc, "rules")))
     assert claimed == {f"q{text.find('86个')}", f"q{text.find('95%以上')}"}
+
+
+def test_a_bare_compound_word_refers_back_to_the_named_compound(nlp_pipeline):
+    # 都 inside 金都华庭 is part of the name, not the adverb 都 that would end it.
+    text = "商品房小区金都华庭的居民吃上了月饼。小区每年经营性收入上百万元。"
+    doc = crafted_doc(nlp_pipeline, text, quantities=[("百万元", 1000000, "元")])
+    [claim] = extract_claims(doc, "rules")
+    assert names_agree(claim.subject, "金都华庭") and claim.subject_label == "OTHER"
+    assert text[claim.subject_span[0]:claim.subject_span[1]] == "小区"
+
+
+def test_a_frame_is_not_a_subject(nlp_pipeline):
+    text = "在“住有宜居”方面，杭州推出服务，提供不超过7天的免费住宿。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州", "CITY", "杭州市")],
+                      quantities=[("不超过7天", 7, "天", "up_to")])
+    assert [c.subject for c in extract_claims(doc, "rules")] == ["杭州市"]
