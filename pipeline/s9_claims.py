@@ -328,11 +328,17 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
     Returns:
         The mentions found, in text order, without duplicates.
     """
+    chunk = text[start:end]
+    heads = list(_head_pattern().finditer(text, start, end))
+    quotes = list(_QUOTED_NAME.finditer(chunk))
+    persons = [m for pattern in _person_patterns() for m in pattern.finditer(chunk)]
+    if not (heads or quotes or persons):
+        return []
     blocked = [(s, e) for s, e in blocked if s <= end and start <= e]  # only what touches this stretch
     found: dict[tuple[int, int], Mention] = {}
     phrase_ends: list[tuple[int, int]] = []
-    quoted = [(start + m.start(), start + m.end()) for m in _QUOTED_NAME.finditer(text[start:end])]
-    for m in _head_pattern().finditer(text, start, end):
+    quoted = [(start + m.start(), start + m.end()) for m in quotes]
+    for m in heads:
         if _inside(blocked, m.start(), m.end()) or any(s < m.start() and m.end() < e for s, e in quoted):
             continue  # a head inside a quoted name: the quoted mention covers it
         name_start = _left_name_start(text, m.start(), m.end(), start, blocked + phrase_ends)
@@ -343,16 +349,15 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
         name = _clean_name(text[name_start:m.end()])
         if _is_name(name, m.group()):
             found[(name_start, m.end())] = Mention(name, "OTHER", name_start, m.end(), "phrase")
-    for m in _QUOTED_NAME.finditer(text[start:end]):
+    for m in quotes:
         q_start, q_end = start + m.start(), start + m.end()
         if _inside(blocked, q_start, q_end) or any(s <= q_start and q_end <= e for s, e in found):
             continue
         found[(q_start, q_end)] = Mention(_clean_name(m.group(1)), "OTHER", q_start, q_end, "quoted")
-    for pattern in _person_patterns():
-        for m in pattern.finditer(text[start:end]):
-            p_start, p_end = start + m.start(1), start + m.end(1)
-            if not _inside(blocked, p_start, p_end):
-                found.setdefault((p_start, p_end), Mention(m.group(1), "OTHER", p_start, p_end, "person"))
+    for m in persons:
+        p_start, p_end = start + m.start(1), start + m.end(1)
+        if not _inside(blocked, p_start, p_end):
+            found.setdefault((p_start, p_end), Mention(m.group(1), "OTHER", p_start, p_end, "person"))
     return [found[key] for key in sorted(found)]
 
 
