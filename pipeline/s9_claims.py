@@ -439,13 +439,16 @@ def build_context(doc: Doc) -> DocContext:
     mentions = sorted(entity_mentions + others, key=lambda m: (m.start, m.end))
     counts: dict[str, int] = {}
     for m in mentions:
-        counts[fold_name(m.name)] = counts.get(fold_name(m.name), 0) + 1
+        key = fold_name(m.name)
+        counts[key] = counts.get(key, 0) + 1
     context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
                          quantities, times, counts)
     context.time_spans = [(vs, ve) for _, vs, ve in times]
-    entity_names = [m.name for m in entity_mentions]
-    if entity_names:  # most mentioned; ties: the first named
-        context.main_entity = max(entity_names, key=lambda n: (counts[fold_name(n)], -entity_names.index(n)))
+    first_named: dict[str, int] = {}
+    for m in entity_mentions:
+        first_named.setdefault(m.name, len(first_named))
+    if first_named:  # most mentioned; ties: the first named
+        context.main_entity = max(first_named, key=lambda n: (counts[fold_name(n)], -first_named[n]))
     for relation in doc._.relations or []:
         context.relation_heads.setdefault(relation.tail, set()).add(relation.head)
     context._sentence_starts = [s for s, _ in sentences]
