@@ -349,7 +349,6 @@ class Group:
     rows: list[dict]
     labels: list[int]
     has_gold: bool
-    rule: str = "none"
 
 
 def gold_subjects(gold_article: Article) -> dict[str, str]:
@@ -380,7 +379,7 @@ def training_groups(doc, gold_article: Article) -> list[Group]:
         site.decided_by = decision.rule
         if candidates:
             rows = group_features(context, site, candidates, decision, previous)
-            groups.append(Group(gold_article.doc_id, rows, labels, gold is not None, decision.rule))
+            groups.append(Group(gold_article.doc_id, rows, labels, gold is not None))
         if candidates and decision.index is not None:
             previous = (site, candidates[decision.index])
     return groups
@@ -436,10 +435,6 @@ def train_scorer(groups: Sequence[Group], mode: str) -> Scorer:
         groups: training groups (several documents).
         mode: ``combined`` or ``model``.
     """
-    from .s9_claims import CLAUSE_RULES
-
-    if mode == "combined":  # the clause rules' choices stand in use, so the scorer learns the rest
-        groups = [g for g in groups if g.rule not in CLAUSE_RULES]
     doc_ids = sorted({g.doc_id for g in groups})
     held_out: dict[tuple[float, float], list] = {(l2, t): [] for l2 in L2_CHOICES for t in THRESHOLDS}
     if len(doc_ids) > 1:

@@ -55,9 +55,10 @@ _TIME_LINKS = "的起以来至到前后内里间中开"
 _FRAME_WORDS = ("方面", "领域", "层面")  # 在X方面: X frames the statement
 
 
-# Rules that read only the figure's own clause; in ``combined`` mode their choice stands (on the
-# dev gold they are right 58 times in 61), and the scorer decides the rest.
+# Rules that read only the figure's own clause or sentence. In ``combined`` mode their choice
+# stands and the scorer decides the rest (the rules reached back to other sentences, or found nothing).
 CLAUSE_RULES = ("enum-respectively", "described-after", "qizhong-carry", "collective", "clause-subject")
+TRUSTED_RULES = CLAUSE_RULES + ("sentence-carry", "collective-sentence", "sentence-subject")
 
 
 # --------------------------------------------------------------------------- rules as data
@@ -590,11 +591,6 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
         if m.kind == "entity" and fold_name(m.name) not in seen_names and len(seen_names) < TOPIC_NAMES:
             seen_names.add(fold_name(m.name))
             add(m, "topic")
-    # The entity the document names most often (its main subject) is always in the running.
-    if context.main_entity is not None and fold_name(context.main_entity) not in by_key:
-        main = _nearest_entity_before(context, fold_name(context.main_entity), site.start)
-        if main is not None:
-            add(main, "topic")
     # A named thing the document keeps returning to (a compound, a project) is a topic too.
     for m in reversed(earlier):
         if m.kind == "phrase" and context.mention_counts.get(fold_name(m.name), 0) >= TOPIC_MIN_MENTIONS \
@@ -611,6 +607,9 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
                 if candidate.collective is None or word.start > candidate.collective.start:
                     candidate.collective = word
     for key in [k for k, c in by_key.items() if is_counted_noun(context, c.mention, site) and c.label == "OTHER"]:
+        del by_key[key]
+    # A subject the paragraph never names (nor refers to) is too far away to be read as the figure's.
+    for key in [k for k, c in by_key.items() if (c.collective or c.mention).start < site.paragraph_start]:
         del by_key[key]
     if previous_subject is not None:
         candidate = by_key.get(previous_subject.key)
@@ -1025,7 +1024,7 @@ def choose_subjects(context: DocContext, mode: str, scorer=None):
         candidates = candidates_for(context, site, previous[1] if previous else None)
         decision = rule_choice(context, site, candidates, previous)
         chosen, producer, confidence = decision.index, f"rule:claims/{decision.rule}", 0.8
-        trusted = mode == "combined" and decision.rule in CLAUSE_RULES
+        trusted = mode == "combined" and decision.rule in TRUSTED_RULES
         if mode != "rules" and scorer is not None and candidates and not trusted:
             rows = group_features(context, site, candidates, decision, previous)
             scores = scorer.score(rows)

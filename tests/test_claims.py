@@ -306,3 +306,14 @@ def test_a_frame_is_not_a_subject(nlp_pipeline):
     doc = crafted_doc(nlp_pipeline, text, entities=[("杭州", "CITY", "杭州市")],
                       quantities=[("不超过7天", 7, "天", "up_to")])
     assert [c.subject for c in extract_claims(doc, "rules")] == ["杭州市"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_subject_only_an_earlier_paragraph_names_is_too_far(nlp_pipeline, scorer, mode):
+    text = "杭州市召开会议。\n天气晴好，游客超过3万人次。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("杭州市", "CITY", "杭州市")],
+                      quantities=[("超过3万人次", 30000, "人次", "over")])
+    assert claims_of(doc, mode, scorer) == []
+    joined = crafted_doc(nlp_pipeline, text.replace("\n", ""), entities=[("杭州市", "CITY", "杭州市")],
+                         quantities=[("超过3万人次", 30000, "人次", "over")])
+    assert [c.subject for c in extract_claims(joined, "rules")] == ["杭州市"]
