@@ -36,7 +36,7 @@ from .names import fold_name, names_agree
 from .resources import MODELS_DIR, model_path
 from .schema import Article, Entity, Quantity, TimeExpression
 
-SCORER_VERSION = "1"
+SCORER_VERSION = "2"
 ORACLE_PRODUCER = "rule:gold-oracle"
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold" / "dev"
 DEFAULT_TEXTS = Path(__file__).resolve().parent.parent / "seeds"

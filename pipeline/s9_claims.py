@@ -37,8 +37,8 @@ from .segmenter import stock_jieba, stock_jieba_tagger, word_cutter
 _QUOTED_NAME = regex.compile(r"“([^”“]{2,20})”")  # a short quoted name
 _HAN = regex.compile(r"\p{Han}")
 _WORDLIKE = regex.compile(r"[\p{Han}A-Za-z“”]")
-VERSION = "1"
-RULES_VERSION = "claims-rules-1"
+VERSION = "2"
+RULES_VERSION = "claims-rules-2"
 ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
 CLAUSE_DELIMITERS = ",;:，；：!?！？"
 # Characters that end a name read leftwards from its head noun (outside quotes).
@@ -821,10 +821,12 @@ def rule_choice(context: DocContext, site: QuantitySite, candidates: list[Candid
 
     Rules (ids): ``enum-respectively`` (A、B分别 N1、N2), ``described-after`` (84岁的<person>,
     13人组成的<group>), ``qizhong-carry`` (a 其中 clause keeps the previous figure's subject),
-    ``collective`` (全市/该区/该行... in the clause), ``clause-subject`` (the nearest subject in the
-    clause before the figure, not a list item or a prefix), ``collective-sentence`` (a collective
-    word in subject position earlier in the sentence), ``sentence-subject`` (the first such subject of the sentence), ``carry-over`` (the previous
-    figure's subject in the same paragraph), ``topic`` (the latest entity before).
+    ``collective`` (全市/该区/该行/他... in the clause), ``clause-subject`` (the nearest subject in
+    the clause before the figure, not a list item, a prefix, a speaker or a frame),
+    ``sentence-carry`` (an earlier figure of the sentence decided by the rules above),
+    ``collective-sentence`` (a collective word in subject position earlier in the sentence),
+    ``sentence-subject`` (the first such subject of the sentence), ``carry-over`` (the previous
+    figure's subject in the same paragraph), ``topic`` (the subject mentioned most so far).
     """
     text = context.text
     if not candidates:
