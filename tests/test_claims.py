@@ -317,3 +317,15 @@ def test_a_subject_only_an_earlier_paragraph_names_is_too_far(nlp_pipeline, scor
     joined = crafted_doc(nlp_pipeline, text.replace("\n", ""), entities=[("杭州市", "CITY", "杭州市")],
                          quantities=[("超过3万人次", 30000, "人次", "over")])
     assert [c.subject for c in extract_claims(joined, "rules")] == ["杭州市"]
+
+
+def test_combined_mode_keeps_sentence_rules_and_lets_the_scorer_decide_carried_subjects(nlp_pipeline, scorer):
+    text = "前进街道位于钱塘区东部。今年前进街道新增公共停车位300个。此外还完成断头路改造6条。"
+    doc = crafted_doc(nlp_pipeline, text,
+                      entities=[("前进街道", "STREET", "前进街道"), ("钱塘区", "DISTRICT", "钱塘区"),
+                                ("前进街道", "STREET", "前进街道", 1)],
+                      quantities=[("300个", 300, "个"), ("6条", 6, "条")], times=[("今年", "2026")])
+    first, second = extract_claims(doc, "combined", scorer)
+    assert first.parts["subject"] == "rule:claims/clause-subject"
+    assert second.parts["subject"].startswith("model:claims-scorer@")
+    assert 0 < second.provenance.confidence <= 1
