@@ -925,18 +925,20 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
     return None, "time-none"
 
 
-def _strip_words(text: str, words: tuple[str, ...], leading: bool) -> str:
-    changed = True
-    while changed and text:
-        changed = False
-        for word in words:
-            if leading and text.startswith(word) and len(text) > len(word):
-                text, changed = text[len(word):], True
-                break
-            if not leading and text.endswith(word) and len(text) > len(word):
-                text, changed = text[: -len(word)], True
-                break
-    return text
+_WORD_CONTENT = regex.compile(r"[\p{Han}A-Za-z0-9]")
+
+
+def _trim_words(words: list[str], leading: tuple[str, ...], trailing: tuple[str, ...]) -> list[str]:
+    """Drop function words (the trim lists) and punctuation from both ends of a word list.
+
+    Whole words only: the 约 of 预约 or the 其 of 其中 stays, a separate 约 or 其中 goes.
+    """
+    start, end = 0, len(words)
+    while start < end and (words[start] in leading or not _WORD_CONTENT.search(words[start])):
+        start += 1
+    while end > start and (words[end - 1] in trailing or not _WORD_CONTENT.search(words[end - 1])):
+        end -= 1
+    return words[start:end]
 
 
 def segment(text: str, cut: Callable[[str], list[str]]) -> list[str]:
@@ -965,8 +967,11 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
             left_start = max(left_start, ve)
     trims = predicate_trims()
     # Only the words nearest the figure are kept, so cutting more than a few of them is wasted work.
-    left = text[max(left_start, site.start - 2 * MAX_PREDICATE_LEFT):site.start].strip()
-    left = _strip_words(_strip_words(left, trims["leading"], True), trims["trailing"], False).strip("“”,、 ")
+    words = segment(text[max(left_start, site.start - 2 * MAX_PREDICATE_LEFT):site.start].strip(), cut)
+    words = _trim_words(words, trims["leading"], trims["trailing"])
+    while words and sum(map(len, words)) > MAX_PREDICATE_LEFT and len(words) > 1:
+        words.pop(0)  # keep the words nearest the figure
+    words = _trim_words(words, trims["leading"], ())
     right_text = text[site.end:c_end]
     right = []
     for word in segment(right_text[:16], cut):
@@ -974,9 +979,6 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
                 (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
             break
         right.append(word)
-    words = segment(left, cut)
-    while words and sum(map(len, words)) > MAX_PREDICATE_LEFT and len(words) > 1:
-        words.pop(0)  # keep the words nearest the figure
     predicate = _clean_name("".join(words) + "".join(right)).strip(",、 ")
     return predicate or site.quantity.unit or "数量"
 

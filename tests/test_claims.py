@@ -329,3 +329,11 @@ def test_combined_mode_keeps_sentence_rules_and_lets_the_scorer_decide_carried_s
     assert first.parts["subject"] == "rule:claims/clause-subject"
     assert second.parts["subject"].startswith("model:claims-scorer@")
     assert 0 < second.provenance.confidence <= 1
+
+
+def test_the_predicate_trims_whole_function_words_only(nlp_pipeline):
+    text = "仓前街道可预约场地219个，累计预约7121次。"
+    doc = crafted_doc(nlp_pipeline, text, entities=[("仓前街道", "STREET", "仓前街道")],
+                      quantities=[("219个", 219, "个"), ("7121次", 7121, "次")])
+    predicates = [c.predicate for c in extract_claims(doc, "rules")]
+    assert predicates[1] == "累计预约"  # the 约 of 预约 is not the hedge 约
