@@ -144,6 +144,8 @@ def _concatenated_ranges(starts: Sequence[int], ends: Sequence[int]) -> array:
     """Return ``array("i")`` of ``range(starts[0], ends[0])``, then ``range(starts[1], ends[1])``..."""
     if not starts:
         return array("i")
+    if len(starts) == 1:
+        return array("i", numpy.arange(starts[0], ends[0], dtype=numpy.intc).tobytes())
     lengths = numpy.subtract(ends, starts, dtype=numpy.intc)
     # Each position's value is its index plus the shift of the range it falls in.
     shifts = numpy.asarray(starts, dtype=numpy.intc) - (numpy.cumsum(lengths, dtype=numpy.intc) - lengths)
@@ -158,6 +160,8 @@ def subtract_spans(segments: Sequence[tuple[int, int]], holes: Sequence[tuple[in
     [(0, 5), (22, 30)]
     """
     holes = sorted(holes)
+    if not holes:
+        return [(start, end) for start, end in segments if start < end]
     result: list[tuple[int, int]] = []
     for start, end in segments:
         cursor = start

@@ -81,3 +81,31 @@ def test_a_view_built_from_a_raw_offset_array():
     assert view.raw_span_to_view(0, 2) == (1, 3)
     assert view.raw_span_to_view(1, 3) == (0, 3)
     assert view.raw_span_to_view(3, 5) is None
+
+
+def reference_subtract_spans(segments, holes):
+    """subtract_spans as first written: every hole tried against every segment."""
+    holes = sorted(holes)
+    result = []
+    for start, end in segments:
+        cursor = start
+        for h_start, h_end in holes:
+            if h_end <= cursor or h_start >= end:
+                continue
+            if h_start > cursor:
+                result.append((cursor, h_start))
+            cursor = max(cursor, h_end)
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+spans = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans, spans)
+def test_subtract_spans_matches_the_reference(segments, holes):
+    from pipeline.textview import subtract_spans
+
+    assert subtract_spans(segments, holes) == reference_subtract_spans(segments, holes)
