@@ -92,7 +92,7 @@ class CharTokenizer:
             orths = self._orth_of_code[codes]
         return orths.tolist()
 
-    # spaCy serialises tokenizers with the pipeline; this one has no state.
+    # spaCy serialises tokenizers with the pipeline; this one has no state (the id table is a cache).
     def to_bytes(self, **kwargs) -> bytes:
         return b""
 
