@@ -121,9 +121,9 @@ _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(
 class _RowLayout(NamedTuple):
     """How an item table's columns are read from an item (see :func:`_item_row`)."""
 
-    fields: tuple[str, ...]  # the item field of each column after doc_id and ord (prov_* name none)
-    provenance: tuple[tuple[int, str], ...]  # (row index, Provenance attribute) of each prov_* column
-    json: tuple[tuple[int, str], ...]  # (row index, field) of each JSON_TEXT column
+    fields: tuple[str, ...]  # the column names after doc_id and ord, read as item fields first
+    provenance: tuple[tuple[int, str], ...]  # then (row index, Provenance attribute) of each prov_* column
+    json: tuple[tuple[int, str], ...]  # and (row index, field) of each JSON_TEXT column, as JSON text
 
 
 def _row_layout(columns: list[tuple[str, str]]) -> _RowLayout:
