@@ -81,7 +81,7 @@ class CharTokenizer:
             return []
         highest = int(codes.max())
         if highest >= len(self._orth_of_code):
-            grown = numpy.zeros(1 << highest.bit_length(), dtype=numpy.uint64)
+            grown = numpy.zeros((highest // 0x10000 + 1) * 0x10000, dtype=numpy.uint64)  # whole planes
             grown[: len(self._orth_of_code)] = self._orth_of_code
             self._orth_of_code = grown
         orths = self._orth_of_code[codes]
