@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -46,17 +47,52 @@ class CharTokenizer:
 
     The ``Doc``'s text is the raw text unchanged; normalization lives in ``token.norm_`` and
     ``doc._.norm_text`` (see ``s1_normalize``).
+
+    Each character's string id (orth) is interned once and kept in a table indexed by code point,
+    so a ``Doc`` is built from a list of ids looked up in one vectorized step: ``Doc(words=ids)``
+    makes the same tokens and lexemes as ``Doc(words=list(text))`` without hashing a string per
+    character.
     """
 
     def __init__(self, vocab):
         self.vocab = vocab
+        self._orth_of_code = numpy.zeros(0x10000, dtype=numpy.uint64)
+        """``_orth_of_code[ord(char)]`` is ``char``'s orth in ``vocab.strings``; 0 until interned."""
 
     def __call__(self, text: str) -> Doc:
-        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        spaces = [False] * len(text)
+        try:
+            doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
+        except KeyError:  # the vocab's strings were replaced (a vocab loaded from disk): intern again
+            self._orth_of_code[:] = 0
+            doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
         doc.user_data[RAW_TEXT_KEY] = text  # see extensions.raw_text: doc.text is rebuilt per call
         return doc
 
-    # spaCy serialises tokenizers with the pipeline; this one has no state.
+    def orths(self, text: str) -> list[int]:
+        """Return the orth (string id) of each character of ``text``, interning new characters.
+
+        Characters are interned permanently (not in a memory zone's transient strings), so an id
+        in the table stays valid; a lexeme dropped at the end of a memory zone is made again from
+        its string when a ``Doc`` next uses it.
+        """
+        codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+        if not codes.size:
+            return []
+        highest = int(codes.max())
+        if highest >= len(self._orth_of_code):
+            grown = numpy.zeros((highest // 0x10000 + 1) * 0x10000, dtype=numpy.uint64)  # whole planes
+            grown[: len(self._orth_of_code)] = self._orth_of_code
+            self._orth_of_code = grown
+        orths = self._orth_of_code[codes]
+        if not orths.all():
+            add = self.vocab.strings.add
+            for code in numpy.unique(codes[orths == 0]).tolist():
+                self._orth_of_code[code] = add(chr(code), allow_transient=False)
+            orths = self._orth_of_code[codes]
+        return orths.tolist()
+
+    # spaCy serialises tokenizers with the pipeline; this one has no state (the id table is a cache).
     def to_bytes(self, **kwargs) -> bytes:
         return b""
 

@@ -30,9 +30,11 @@ from bisect import bisect_right
 from spacy.tokens import Doc
 
 from .schema import Provenance
+from .text_rules import paragraph_spans
 
 # Caches kept in doc.user_data (see raw_text and sentence_index).
 RAW_TEXT_KEY = "zhclaims.raw_text"
+PARAGRAPH_SPANS_KEY = "zhclaims.paragraph_spans"
 SENTENCE_STARTS_KEY = "zhclaims.sentence_starts"
 
 _LIST_ATTRIBUTES = ("furniture", "sentences", "entities", "relations", "times", "quantities", "claims", "segments")
@@ -61,7 +63,11 @@ def items(doc: Doc, name: str) -> list:
 
 def sentence_index(doc: Doc, raw_start: int) -> int | None:
     """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
-    sentences = doc._.sentences or []
+    return _sentence_index(doc, doc._.sentences or [], raw_start)
+
+
+def _sentence_index(doc: Doc, sentences: list, raw_start: int) -> int | None:
+    """:func:`sentence_index` with ``doc._.sentences`` already read (each ``doc._`` read costs)."""
     cached = doc.user_data.get(SENTENCE_STARTS_KEY)
     if cached is None or cached[0] is not sentences or len(cached[1]) != len(sentences):
         cached = (sentences, [s.start for s in sentences])
@@ -75,11 +81,12 @@ def sentence_index(doc: Doc, raw_start: int) -> int | None:
 
 def provenance(doc: Doc, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
     """Build the provenance record of an item spanning raw ``start:end`` in ``doc``."""
+    results = doc._
     return Provenance(
-        doc_id=doc._.doc_id or "",
+        doc_id=results.doc_id or "",
         start=start,
         end=end,
-        sentence=sentence_index(doc, start),
+        sentence=_sentence_index(doc, results.sentences or [], start),
         producer=producer,
         version=version,
         confidence=round(float(confidence), 4),
@@ -98,3 +105,16 @@ def raw_text(doc: Doc) -> str:
         cached = doc.text
         doc.user_data[RAW_TEXT_KEY] = cached
     return cached
+
+
+def paragraph_spans_of(doc: Doc) -> list[tuple[int, int]]:
+    """Return ``paragraph_spans(doc._.norm_text)``, worked out once per normalized text.
+
+    Layout and furniture both go through the page's visible lines; they share this list.
+    """
+    normalized = doc._.norm_text
+    cached = doc.user_data.get(PARAGRAPH_SPANS_KEY)
+    if cached is None or cached[0] is not normalized:
+        cached = (normalized, paragraph_spans(normalized))
+        doc.user_data[PARAGRAPH_SPANS_KEY] = cached
+    return cached[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from spacy.tokens import Doc
 
 from .extensions import raw_text
@@ -10,19 +12,20 @@ from .schema import Article, text_sha256
 
 def doc_to_article(doc: Doc, pipeline_version: str | None = None) -> Article:
     """Collect the stages' results from ``doc`` into an :class:`Article`, items in text order."""
-    by_start = lambda item: (item.start, item.end)  # noqa: E731
+    by_start = attrgetter("start", "end")
+    results = doc._  # each ``doc._`` builds a new accessor: take it once
     return Article(
-        doc_id=doc._.doc_id or "",
-        source=doc._.source,
+        doc_id=results.doc_id or "",
+        source=results.source,
         text_sha256=text_sha256(raw_text(doc)),
-        published=doc._.published,
-        published_source=doc._.published_source,
-        entities=sorted(doc._.entities or [], key=by_start),
-        quantities=sorted(doc._.quantities or [], key=by_start),
-        times=sorted(doc._.times or [], key=by_start),
-        claims=list(doc._.claims or []),
-        relations=list(doc._.relations or []),
-        sentences=list(doc._.sentences or []),
-        furniture_spans=sorted(doc._.furniture or [], key=by_start),
+        published=results.published,
+        published_source=results.published_source,
+        entities=sorted(results.entities or [], key=by_start),
+        quantities=sorted(results.quantities or [], key=by_start),
+        times=sorted(results.times or [], key=by_start),
+        claims=list(results.claims or []),
+        relations=list(results.relations or []),
+        sentences=list(results.sentences or []),
+        furniture_spans=sorted(results.furniture or [], key=by_start),
         pipeline_version=pipeline_version,
     )

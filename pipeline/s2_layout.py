@@ -30,6 +30,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import paragraph_spans_of
 from .segmenter import stock_jieba
 from .text_rules import bound_starts, furniture_rules, paragraph_spans, punctuation
 
@@ -48,6 +49,9 @@ _CROSSING_SPLITS = tuple((i, j) for i in range(1, _WINDOW) for j in range(1, _WI
 class Paragraph:
     """One visible line of the page: raw range, normalized text and how it ends.
 
+    What the line's end says (``closed``, ``internal_final``, ``commas``) and whether it is
+    furniture are worked out when first asked: most paragraphs are only ever asked one of them.
+
     Attributes:
         start: raw start of the stripped line.
         end: raw end of the stripped line.
@@ -57,21 +61,41 @@ class Paragraph:
         commas: how many commas it holds.
     """
 
-    __slots__ = ("start", "end", "text", "closed", "internal_final", "commas", "_furniture")
+    __slots__ = ("start", "end", "text", "_ending", "_furniture")
 
     def __init__(self, start: int, end: int, text: str):
         self.start, self.end, self.text = start, end, text
+        self._ending: tuple[bool, bool, int] | None = None
         self._furniture: bool | None = None
-        body = text
-        if not _is_finished(text):
-            suffix = furniture_rules().inline_suffix(text)
-            if suffix is not None:
-                body = text[: suffix[0]].rstrip()
-        marks = punctuation()
-        self.closed = _is_finished(body)
-        inner = body[:-1]
-        self.internal_final = any(mark in inner for mark in marks.sentence_final)
-        self.commas = len(_COMMAS.findall(body))
+
+    @property
+    def closed(self) -> bool:
+        return self._describe_ending()[0]
+
+    @property
+    def internal_final(self) -> bool:
+        return self._describe_ending()[1]
+
+    @property
+    def commas(self) -> int:
+        return self._describe_ending()[2]
+
+    def _describe_ending(self) -> tuple[bool, bool, int]:
+        """Return (closed, internal_final, commas), judged without a credit closing the line."""
+        if self._ending is None:
+            text = body = self.text
+            if not _is_finished(text):
+                suffix = furniture_rules().inline_suffix(text)
+                if suffix is not None:
+                    body = text[: suffix[0]].rstrip()
+            sentence_final = punctuation().sentence_final
+            inner = body[:-1]
+            self._ending = (
+                _is_finished(body),
+                any(mark in inner for mark in sentence_final),
+                len(_COMMAS.findall(body)),
+            )
+        return self._ending
 
     @property
     def furniture(self) -> bool:
@@ -176,12 +200,14 @@ def find_continuation(paragraphs: "Paragraphs | list[Paragraph]", index: int, ta
     if verdict is None:
         return None
     left = paragraphs[index]
-    candidates = [
+    following = (
         i for i in range(index + 1, min(len(paragraphs), index + 1 + LOOKAHEAD))
         if i not in taken and not paragraphs[i].furniture
-    ]
-    if verdict == "if_word_cut":
-        return next((i for i in candidates[:1] if _word_crosses(left.text, paragraphs[i].text)), None)
+    )
+    if verdict == "if_word_cut":  # only the next paragraph, and only across a cut word
+        first = next(following, None)
+        return first if first is not None and _word_crosses(left.text, paragraphs[first].text) else None
+    candidates = list(following)
     for i in candidates:
         if continues(left, paragraphs[i]):
             return i
@@ -203,13 +229,13 @@ class Paragraphs:
     :class:`Paragraph` of a line is built on first access.
     """
 
-    def __init__(self, normalized: str):
+    def __init__(self, normalized: str, spans: list[tuple[int, int]] | None = None):
         self.normalized = normalized
-        self.spans = paragraph_spans(normalized)
+        self.spans = paragraph_spans(normalized) if spans is None else spans
         self._described: dict[int, Paragraph] = {}
         tail = furniture_rules().tail
         self.chrome_from = next(
-            (i for i, (start, end) in enumerate(self.spans) if i > 0 and tail.match(normalized, start, end)),
+            (i for i, (start, end) in enumerate(self.spans[1:], 1) if tail.match(normalized, start, end)),
             len(self.spans),
         )
         """Index of the first paragraph of the trailing page chrome (all furniture: not joined)."""
@@ -228,6 +254,11 @@ class Paragraphs:
         """Cheap test: False in the page chrome or when the last character is sentence-final."""
         return index < self.chrome_from and self.normalized[self.spans[index][1] - 1] not in _surely_final()
 
+    def maybe_unfinished(self) -> list[int]:
+        """Return the indices of the paragraphs that :meth:`may_stop_mid_sentence`, in order."""
+        normalized, final = self.normalized, _surely_final()
+        return [i for i, (_, end) in enumerate(self.spans[: self.chrome_from]) if normalized[end - 1] not in final]
+
 
 @lru_cache(maxsize=1)
 def _surely_final() -> frozenset[str]:
@@ -244,12 +275,13 @@ def reading_order(paragraphs: "Paragraphs | list[Paragraph]") -> list[list[int]]
     Returns:
         Lists of paragraph indices; each list is read as one paragraph with no break inside.
     """
-    quick = getattr(paragraphs, "may_stop_mid_sentence", lambda index: True)
+    if isinstance(paragraphs, Paragraphs):
+        maybe_unfinished = paragraphs.maybe_unfinished()
+    else:
+        maybe_unfinished = range(len(paragraphs))
     next_of: dict[int, int] = {}
     taken: set[int] = set()
-    for index in range(len(paragraphs)):
-        if not quick(index):
-            continue
+    for index in maybe_unfinished:
         following = find_continuation(paragraphs, index, taken)
         if following is not None:
             next_of[index] = following
@@ -289,21 +321,26 @@ def _newline_after(text: str, position: int, used: set[int]) -> int | None:
     return None
 
 
-def layout_segments(normalized: str) -> list[tuple[int, int]]:
+def layout_segments(normalized: str, spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Return the raw segments of ``normalized`` in reading order (see the module docstring).
 
     Args:
         normalized: the normalized text (same offsets as the raw text).
+        spans: ``paragraph_spans(normalized)`` when the caller has them already.
     """
-    paragraphs = Paragraphs(normalized)
+    paragraphs = Paragraphs(normalized, spans)
     spans = paragraphs.spans
     segments: list[tuple[int, int]] = []
     used: set[int] = set()
     for group in reading_order(paragraphs):
-        segments.extend(spans[i] for i in group)
-        newline = _newline_after(normalized, spans[group[-1]][1], used)
-        if newline is None and len(group) > 1:
+        if len(group) == 1:
+            segments.append(spans[group[0]])
             newline = _newline_after(normalized, spans[group[0]][1], used)
+        else:
+            segments.extend([spans[i] for i in group])
+            newline = _newline_after(normalized, spans[group[-1]][1], used)
+            if newline is None:
+                newline = _newline_after(normalized, spans[group[0]][1], used)
         if newline is not None:
             used.add(newline)
             segments.append((newline, newline + 1))
@@ -316,7 +353,7 @@ class LayoutRepair:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.segments = layout_segments(doc._.norm_text)
+        doc._.segments = layout_segments(doc._.norm_text, paragraph_spans_of(doc))
         return doc
 
 

@@ -25,6 +25,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import paragraph_spans_of
 from .published import detect_published
 from .schema import FurnitureSpan
 from .text_rules import LINE_PATTERN_MAX_CHARS, FurnitureRules, furniture_rules, paragraph_spans
@@ -62,18 +63,21 @@ def _page_title_reason(rules: FurnitureRules, line: str, page_lines: set[str]) -
     return None
 
 
-def find_furniture(normalized: str, rules: FurnitureRules | None = None) -> tuple[list[FurnitureSpan], PageLines]:
+def find_furniture(
+    normalized: str, rules: FurnitureRules | None = None, spans: list[tuple[int, int]] | None = None
+) -> tuple[list[FurnitureSpan], PageLines]:
     """Find the furniture of a page.
 
     Args:
         normalized: the document's normalized text (raw offsets).
         rules: compiled patterns (default: the committed ``rules/furniture``).
+        spans: ``paragraph_spans(normalized)`` when the caller has them already.
 
     Returns:
         The furniture spans in raw order, and the page's lines (for publication-date detection).
     """
     rules = rules or furniture_rules()
-    spans = paragraph_spans(normalized)
+    spans = paragraph_spans(normalized) if spans is None else spans
     lines = [normalized[s:e] for s, e in spans]
     line_set = set(lines)
     furniture: list[FurnitureSpan] = []
@@ -108,7 +112,7 @@ class Furniture:
 
     def __call__(self, doc: Doc) -> Doc:
         normalized = doc._.norm_text
-        furniture, page = find_furniture(normalized)
+        furniture, page = find_furniture(normalized, spans=paragraph_spans_of(doc))
         doc._.furniture = furniture
         holes = [(span.start, span.end) for span in furniture]
         doc._.view = TextView.from_segments(normalized, subtract_spans(doc._.segments, holes))

@@ -14,9 +14,12 @@ across a column break spans the break in raw offsets, and its ``text`` leaves th
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import regex
+from pydantic import TypeAdapter
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -76,37 +79,44 @@ def sentence_breaks(text: str) -> list[int]:
         text: the analysis view's text.
     """
     boundary, _ = _patterns()
+    spans = [match.span() for match in boundary.finditer(text)]
     embedded = [(start, end) for start, end, speech in _quote_spans(text) if not speech]
-    breaks = []
-    k = 0
-    for match in boundary.finditer(text):
-        end = match.end()
-        while k < len(embedded) and embedded[k][1] <= match.start():
-            k += 1
-        if k < len(embedded) and embedded[k][0] < match.start() and end < embedded[k][1] and match.group() != "\n":
-            continue  # inside a quote that stands mid-sentence
-        breaks.append(end)
+    if embedded:
+        # A boundary strictly inside a quote that stands mid-sentence is not one (a paragraph
+        # break always is). Quotes do not overlap, so each holds a run of consecutive boundaries.
+        starts = [start for start, _ in spans]
+        ends = [end for _, end in spans]
+        inside: set[int] = set()
+        for quote_start, quote_end in embedded:
+            first, stop = bisect_right(starts, quote_start), bisect_left(ends, quote_end)
+            inside.update(i for i in range(first, stop) if text[starts[i]] != "\n")
+        spans = [span for i, span in enumerate(spans) if i not in inside]
+    breaks = [end for _, end in spans]
     if not breaks or breaks[-1] != len(text):
         breaks.append(len(text))
     return breaks
 
 
+# The visible part of a piece of text: its first to its last non-whitespace character, as
+# ``piece.strip()`` keeps it (the stdlib ``re``'s \s is exactly ``str.isspace``).
+_VISIBLE = re.compile(r"\S(?:.*\S)?", re.DOTALL)
+_SENTENCE_LIST = TypeAdapter(list[Sentence])
+
+
 def split_sentences(view: TextView) -> list[Sentence]:
     """Split ``view`` into sentences with raw offsets (see the module docstring)."""
     text = view.text
-    sentences: list[Sentence] = []
+    to_raw = view.to_raw
+    visible_in = _VISIBLE.search
+    fields = []
     start = 0
     for end in sentence_breaks(text):
-        piece = text[start:end]
-        stripped = piece.strip()
-        if stripped:
-            lead = len(piece) - len(piece.lstrip())
-            v_start = start + lead
-            v_end = v_start + len(stripped)
-            raw_start, raw_end = view.to_raw(v_start, v_end)
-            sentences.append(Sentence.model_construct(index=len(sentences), start=raw_start, end=raw_end, text=stripped))
+        visible = visible_in(text, start, end)
+        if visible is not None:
+            raw_start, raw_end = to_raw(*visible.span())
+            fields.append({"index": len(fields), "start": raw_start, "end": raw_end, "text": visible.group()})
         start = end
-    return sentences
+    return _SENTENCE_LIST.validate_python(fields)
 
 
 class SentenceSplitter:

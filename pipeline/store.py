@@ -33,7 +33,7 @@ import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from pydantic import BaseModel
 
@@ -115,28 +115,52 @@ TABLE_COLUMNS = {"documents": list(DOCUMENT_COLUMNS), "errors": list(ERROR_COLUM
                  **ITEM_COLUMNS}
 
 
-def _item_row(doc_id: str, position: int, item: BaseModel, columns: list[tuple[str, str]]) -> tuple:
-    """Flatten one item into a row of ``columns``."""
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(..., same options), built once
+
+
+class _RowLayout(NamedTuple):
+    """How an item table's columns are read from an item (see :func:`_item_row`)."""
+
+    fields: tuple[str, ...]  # the column names after doc_id and ord, read as item fields first
+    provenance: tuple[tuple[int, str], ...]  # then (row index, Provenance attribute) of each prov_* column
+    json: tuple[tuple[int, str], ...]  # and (row index, field) of each JSON_TEXT column, as JSON text
+
+
+def _row_layout(columns: list[tuple[str, str]]) -> _RowLayout:
+    after_keys = columns[2:]
+    return _RowLayout(
+        fields=tuple(name for name, _ in after_keys),
+        provenance=tuple((2 + i, name[5:]) for i, (name, _) in enumerate(after_keys) if name.startswith("prov_")),
+        json=tuple((2 + i, name) for i, (name, sql_type) in enumerate(after_keys) if sql_type == "JSON_TEXT"),
+    )
+
+
+def _item_row(doc_id: str, position: int, item: BaseModel, columns: list[tuple[str, str]],
+              layout: _RowLayout | None = None) -> tuple:
+    """Flatten one item into a row of ``columns`` (``layout``: ``_row_layout(columns)``, when known)."""
+    layout = layout or _row_layout(columns)
     values = item.__dict__
-    provenance: Optional[Provenance] = values.get("provenance")
-    row = [doc_id, position]
-    for name, sql_type in columns[2:]:
-        if name.startswith("prov_"):
-            row.append(getattr(provenance, name[5:], None) if provenance is not None else None)
-        elif sql_type == "JSON_TEXT":
-            value = values.get(name)
-            row.append(json.dumps(value, ensure_ascii=False, sort_keys=True) if value is not None else None)
-        else:
-            row.append(values.get(name))
+    row = [doc_id, position, *map(values.get, layout.fields)]
+    if layout.provenance:
+        provenance: Optional[Provenance] = values.get("provenance")
+        for index, attribute in layout.provenance:
+            row[index] = getattr(provenance, attribute, None) if provenance is not None else None
+    for index, name in layout.json:
+        value = values.get(name)
+        row[index] = _JSON_TEXT.encode(value) if value is not None else None
     return tuple(row)
+
+
+_ROW_LAYOUTS = {table: _row_layout(columns) for table, columns in ITEM_COLUMNS.items()}
 
 
 def article_rows(article: Article) -> dict[str, list[tuple]]:
     """Return the item-table rows of one Article: ``{table: [row, ...]}`` in ``ITEM_COLUMNS`` order."""
     rows = {}
     for table, (attribute, _) in ITEM_TABLES.items():
-        columns = ITEM_COLUMNS[table]
-        rows[table] = [_item_row(article.doc_id, i, item, columns) for i, item in enumerate(getattr(article, attribute))]
+        columns, layout = ITEM_COLUMNS[table], _ROW_LAYOUTS[table]
+        rows[table] = [_item_row(article.doc_id, i, item, columns, layout)
+                       for i, item in enumerate(getattr(article, attribute))]
     return rows
 
 

@@ -10,8 +10,22 @@ raw offset of view character ``i``; every span found in the view maps back throu
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy
+
+
+class _Runs(NamedTuple):
+    """The view as stretches of consecutive raw characters, sorted by raw offset.
+
+    Run ``i`` holds raw ``raw_starts[i]:raw_ends[i]`` at view ``view_starts[i]`` onwards.
+    """
+
+    raw_starts: list[int]
+    raw_ends: list[int]
+    view_starts: list[int]
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class TextView:
     raw_of: array
     raw_length: int
     _view_of: dict = field(default_factory=dict, compare=False, repr=False)
+    _runs: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_segments(cls, normalized: str, segments: Iterable[tuple[int, int]]) -> "TextView":
@@ -37,14 +52,18 @@ class TextView:
             normalized: the normalized text, of the same length as the raw text.
             segments: raw ``(start, end)`` ranges in reading order; they must not overlap.
         """
-        parts: list[str] = []
-        raw_of = array("i")
+        starts: list[int] = []
+        ends: list[int] = []
         for start, end in segments:
             if end <= start:
                 continue
-            parts.append(normalized[start:end])
-            raw_of.extend(range(start, end))
-        return cls("".join(parts), raw_of, len(normalized))
+            if ends and ends[-1] == start:  # continues the previous segment: one slice for both
+                ends[-1] = end
+            else:
+                starts.append(start)
+                ends.append(end)
+        text = "".join([normalized[start:end] for start, end in zip(starts, ends)])
+        return cls(text, _concatenated_ranges(starts, ends), len(normalized))
 
     @classmethod
     def identity(cls, normalized: str) -> "TextView":
@@ -66,21 +85,72 @@ class TextView:
 
     def to_view(self, raw_offset: int) -> int | None:
         """Return the view index of a raw offset, or None when that character is not in the view."""
-        if not self._view_of:
-            self._view_of.update((raw, i) for i, raw in enumerate(self.raw_of))
-        return self._view_of.get(raw_offset)
+        runs = self._raw_runs()
+        if runs is None:
+            return self._view_of.get(raw_offset)
+        i = bisect_right(runs.raw_starts, raw_offset) - 1
+        if i >= 0 and raw_offset < runs.raw_ends[i]:
+            return runs.view_starts[i] + raw_offset - runs.raw_starts[i]
+        return None
 
     def raw_span_to_view(self, start: int, end: int) -> tuple[int, int] | None:
         """Map a raw span to the view span covering the view characters inside it, or None."""
-        inside = [self.to_view(r) for r in range(start, end)]
-        inside = [i for i in inside if i is not None]
-        if not inside:
+        runs = self._raw_runs()
+        if runs is None:
+            inside = [i for i in map(self._view_of.get, range(start, end)) if i is not None]
+            return (min(inside), max(inside) + 1) if inside else None
+        if start >= end:
             return None
-        return min(inside), max(inside) + 1
+        covered = []
+        i = bisect_right(runs.raw_ends, start)  # the first run ending after ``start``
+        while i < len(runs.raw_starts) and runs.raw_starts[i] < end:
+            shift = runs.view_starts[i] - runs.raw_starts[i]
+            covered.append((shift + max(start, runs.raw_starts[i]), shift + min(end, runs.raw_ends[i])))
+            i += 1
+        if not covered:
+            return None
+        return min(first for first, _ in covered), max(stop for _, stop in covered)
 
     def is_contiguous(self, start: int, end: int) -> bool:
         """True when view span ``start:end`` is one unbroken stretch of raw text."""
         return self.raw_of[end - 1] - self.raw_of[start] == end - 1 - start
+
+    def _raw_runs(self) -> _Runs | None:
+        """Return the view's runs (worked out on first use), or None when a raw offset repeats.
+
+        A view whose raw offsets repeat (its segments overlapped) maps raw offsets through a dict
+        instead, where the last view index of a raw offset wins.
+        """
+        if self._runs:
+            return self._runs[0]
+        if self._view_of:
+            return None
+        raw = numpy.asarray(self.raw_of, dtype=numpy.int64)
+        cut = numpy.flatnonzero(numpy.diff(raw) != 1) + 1  # where a run starts, after the first
+        view_starts = numpy.concatenate(([0], cut)) if len(raw) else cut
+        lengths = numpy.diff(numpy.concatenate((view_starts, [len(raw)])))
+        order = numpy.argsort(raw[view_starts], kind="stable")
+        raw_starts = raw[view_starts][order]
+        raw_ends = raw_starts + lengths[order]
+        if len(raw_starts) > 1 and (raw_starts[1:] < raw_ends[:-1]).any():
+            self._view_of.update(zip(self.raw_of, range(len(self.raw_of))))
+            return None
+        runs = _Runs(raw_starts.tolist(), raw_ends.tolist(), view_starts[order].tolist())
+        self._runs.append(runs)
+        return runs
+
+
+def _concatenated_ranges(starts: Sequence[int], ends: Sequence[int]) -> array:
+    """Return ``array("i")`` of ``range(starts[0], ends[0])``, then ``range(starts[1], ends[1])``..."""
+    if not starts:
+        return array("i")
+    if len(starts) == 1:
+        return array("i", numpy.arange(starts[0], ends[0], dtype=numpy.intc).tobytes())
+    lengths = numpy.subtract(ends, starts, dtype=numpy.intc)
+    # Each position's value is its index plus the shift of the range it falls in.
+    shifts = numpy.asarray(starts, dtype=numpy.intc) - (numpy.cumsum(lengths, dtype=numpy.intc) - lengths)
+    values = numpy.arange(int(lengths.sum()), dtype=numpy.intc) + numpy.repeat(shifts, lengths)
+    return array("i", values.tobytes())
 
 
 def subtract_spans(segments: Sequence[tuple[int, int]], holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -90,6 +160,8 @@ def subtract_spans(segments: Sequence[tuple[int, int]], holes: Sequence[tuple[in
     [(0, 5), (22, 30)]
     """
     holes = sorted(holes)
+    if not holes:
+        return [(start, end) for start, end in segments if start < end]
     result: list[tuple[int, int]] = []
     for start, end in segments:
         cursor = start
