@@ -990,14 +990,15 @@ class ClaimExtractor:
     """The claims stage: rules plus the trained candidate scorer.
 
     Args:
-        mode: ``combined`` (scorer with the rules' choice as a feature; the default),
-            ``model`` (scorer without rule features) or ``rules`` (rules only).
+        mode: ``combined`` (the sentence rules' choices stand, the scorer decides the rest; the
+            default), ``model`` (scorer without rule features) or ``rules`` (rules only).
         model: path of the scorer under ``models/`` (``claims/scorer.json``).
-        segmenter: how predicates are cut into words: ``jieba`` (default: fast and light) or
-            ``pkuseg`` (this project's model; about 170 MB more memory per worker).
+        segmenter: how predicates are cut into words (:func:`pipeline.segmenter.word_cutter`):
+            ``dictionary`` (the default: the fastest), ``jieba`` or ``pkuseg`` (this project's
+            model; about 170 MB more memory per worker).
     """
 
-    def __init__(self, mode: str = "combined", model: str = "claims/scorer.json", segmenter: str = "jieba"):
+    def __init__(self, mode: str = "combined", model: str = "claims/scorer.json", segmenter: str = "dictionary"):
         if mode not in ("combined", "model", "rules"):
             raise ValueError(f"claims mode must be combined, model or rules, not {mode!r}")
         self.mode = mode
@@ -1056,9 +1057,9 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
         doc: a Doc with entities, quantities, times, sentences and view set.
         mode: ``combined``, ``model`` or ``rules``.
         scorer: the trained scorer (needed unless ``mode`` is ``rules``).
-        cut: the word segmenter for predicates (default: stock jieba).
+        cut: the word segmenter for predicates (default: :func:`pipeline.segmenter.dictionary_cut`).
     """
-    cut = cut or word_cutter("jieba")
+    cut = cut or word_cutter("dictionary")
     if not doc._.quantities:
         return []
     context = build_context(doc)
@@ -1099,7 +1100,7 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
     "zhclaims_claims",
     assigns=["doc._.claims"],
     requires=["doc._.entities", "doc._.quantities", "doc._.times", "doc._.sentences", "doc._.view"],
-    default_config={"mode": "combined", "model": "claims/scorer.json", "segmenter": "jieba"},
+    default_config={"mode": "combined", "model": "claims/scorer.json", "segmenter": "dictionary"},
 )
 def make_claims(nlp: Language, name: str, mode: str, model: str, segmenter: str) -> ClaimExtractor:
     return ClaimExtractor(mode=mode, model=model, segmenter=segmenter)

@@ -133,18 +133,49 @@ def stock_jieba_tagger():
     return jieba.posseg.POSTokenizer(stock_jieba())
 
 
-WORD_CUTTERS = ("jieba", "pkuseg")
+MAX_DICTIONARY_WORD = 6
+
+
+def dictionary_cut(text: str) -> list[str]:
+    """Cut ``text`` by forward maximum matching over jieba's stock dictionary (no HMM, no DAG).
+
+    About three times faster than ``jieba.lcut`` on short stretches; a character no dictionary
+    word starts with stays a word of its own. Good enough where words are only trimmed and joined
+    again (the claims stage's predicates), not where the cut itself is the product.
+
+    >>> dictionary_cut("累计预约7121次")
+    ['累计', '预约', '7', '1', '2', '1', '次']
+    """
+    frequency = stock_jieba().FREQ.get
+    words, position, length = [], 0, len(text)
+    while position < length:
+        for size in range(min(MAX_DICTIONARY_WORD, length - position), 1, -1):
+            if frequency(text[position:position + size]):
+                break
+        else:
+            size = 1
+        words.append(text[position:position + size])
+        position += size
+    return words
+
+
+WORD_CUTTERS = ("dictionary", "jieba", "pkuseg")
 
 
 def word_cutter(kind: str):
     """Return a function that cuts a text into a list of words.
 
     Args:
-        kind: ``pkuseg`` (this project's model in ``models/segmenter``: more accurate, ~43k chars/s,
-            about 170 MB of memory) or ``jieba`` (the stock dictionary: fast, light).
+        kind: ``dictionary`` (forward maximum matching over jieba's stock dictionary: the
+            fastest), ``jieba`` (jieba's own cut with its stock dictionary and HMM: better words
+            for unknown names, about a third the speed) or ``pkuseg`` (this project's model in
+            ``models/segmenter``: the most accurate, ~43k chars/s, about 170 MB of memory).
     """
     if kind == "pkuseg":
         return load_segmenter().cut
     if kind == "jieba":
         return stock_jieba().lcut
+    if kind == "dictionary":
+        stock_jieba()  # load the dictionary now, not inside the first document
+        return dictionary_cut
     raise ValueError(f"unknown word segmenter {kind!r}: use one of {WORD_CUTTERS}")
