@@ -154,6 +154,7 @@ def _tables() -> dict:
         "lunar": lunar,
         "rules": list(rules),
         "scanner": regex.compile(pattern),
+        "lead": regex.compile(lead),
         "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
         "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }

@@ -1,17 +1,27 @@
-"""Rules as data shared by the text stages (layout, furniture, sentences), loaded once.
+"""Rules as data shared by the text stages, loaded once, and the helpers that apply them fast.
 
 The files live under ``rules/text/`` (punctuation classes, characters that cannot begin a
 sentence) and ``rules/furniture/`` (furniture patterns); see ``rules/furniture/README.md``. All
 patterns apply to the NORMALIZED text (Simplified, half-width), which has the raw text's length,
 so a match offset is a raw offset.
+
+Three helpers serve the entity and number stages: :class:`WordMatcher` finds the words of a
+fixed list (place forms, brands) without a Python step per character, :func:`raw_spans_to_view`
+maps raw spans back into the analysis view without building a map of every character, and
+:class:`ProvenanceMaker` builds many items' provenance with the document's fields read once.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, Iterable, Mapping, Optional, Sequence, TypeVar
 
+import numpy as np
 import regex
+
+from .schema import Provenance
 
 from .resources import load_json, load_lines, rules_path
 
@@ -135,3 +145,158 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         Ranges that start at the line's first and end after its last non-whitespace character.
     """
     return [match.span() for match in _VISIBLE_LINE.finditer(text)]
+
+
+Value = TypeVar("Value")
+_TRIE_END = None  # the key under which a trie node stores the value of the word ending there
+
+
+class WordMatcher(Generic[Value]):
+    """Leftmost-longest, non-overlapping matching of a fixed word list.
+
+    The matches are those of a left-to-right scan that takes the longest word starting at each
+    position and resumes after it: the matches of ``regex`` ``finditer`` over the words'
+    longest-first alternation, and of :meth:`pipeline.gazetteer.LongestMatchTrie.parse_longest`.
+    The trie is walked only from the positions where a word's first two characters occur
+    (found with numpy in one pass), so most characters cost no Python step.
+
+    Args:
+        trie: nested dicts, one level per character; a node's ``None`` key holds the value of
+            the word ending there (the layout of ``LongestMatchTrie.root``).
+    """
+
+    def __init__(self, trie: dict):
+        self.root = trie
+        single, pairs = [], []
+        for first, node in trie.items():
+            if first is _TRIE_END:
+                raise ValueError("a word list with an empty word")
+            if _TRIE_END in node:
+                single.append(ord(first))
+            pairs.extend(_pair_code(ord(first), ord(second)) for second in node if second is not _TRIE_END)
+        self._single_chars = np.array(sorted(single), dtype=np.uint32)
+        self._pairs = np.array(sorted(pairs), dtype=np.uint64)
+
+    @classmethod
+    def from_words(cls, words: Mapping[str, Value]) -> "WordMatcher[Value]":
+        """Build the matcher of ``words`` (word -> value returned with each match)."""
+        root: dict = {}
+        for word, value in words.items():
+            node = root
+            for char in word:
+                node = node.setdefault(char, {})
+            node[_TRIE_END] = value
+        return cls(root)
+
+    def candidate_starts(self, text: str) -> np.ndarray:
+        """Return, in order, the positions of ``text`` where a word may start."""
+        if not text:
+            return np.zeros(0, dtype=np.intp)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        starts = _members(_pair_code(codes[:-1].astype(np.uint64), codes[1:]), self._pairs)
+        if len(self._single_chars):
+            starts = np.append(starts, False) | _members(codes, self._single_chars)
+        return np.flatnonzero(starts)
+
+    def find(self, text: str) -> list[tuple[int, int, Value]]:
+        """Return ``(start, end, value)`` of every match, left to right."""
+        found = []
+        root_get = self.root.get
+        n = len(text)
+        resume = 0
+        for i in self.candidate_starts(text).tolist():
+            if i < resume:
+                continue
+            node = root_get(text[i])
+            best = node.get(_TRIE_END)
+            end = j = i + 1
+            while j < n:
+                node = node.get(text[j])
+                if node is None:
+                    break
+                j += 1
+                value = node.get(_TRIE_END)
+                if value is not None:
+                    best, end = value, j
+            if best is not None:
+                found.append((i, end, best))
+                resume = end
+        return found
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Return a boolean array: which ``values`` occur in ``sorted_set`` (a sorted array)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    index = np.searchsorted(sorted_set, values)
+    np.minimum(index, len(sorted_set) - 1, out=index)
+    return sorted_set[index] == values
+
+
+def _pair_code(first, second):
+    """Encode two code points (ints or numpy arrays) as one 64-bit key."""
+    return (first << 21) | second
+
+
+def raw_spans_to_view(view, spans: Iterable[tuple[int, int]]) -> list[Optional[tuple[int, int]]]:
+    """Map raw spans to view spans, as :meth:`TextView.raw_span_to_view` does span by span.
+
+    When the view keeps the raw order (``raw_of`` increasing, the usual case) each span is two
+    binary searches; otherwise every span goes through ``raw_span_to_view``.
+
+    Args:
+        view: the document's :class:`~pipeline.textview.TextView`.
+        spans: raw ``(start, end)`` spans.
+
+    Returns:
+        For each span, the view span covering the view characters inside it, or None.
+    """
+    spans = list(spans)
+    raw_of = view.raw_of
+    if not spans:
+        return []
+    if not _is_increasing(raw_of):
+        return [view.raw_span_to_view(start, end) for start, end in spans]
+    mapped: list[Optional[tuple[int, int]]] = []
+    for start, end in spans:
+        low, high = bisect_left(raw_of, start), bisect_left(raw_of, end)
+        mapped.append((low, high) if low < high else None)
+    return mapped
+
+
+def _is_increasing(values: Sequence[int]) -> bool:
+    """True when ``values`` (an ``array``) is strictly increasing."""
+    if len(values) < 2:
+        return True
+    array = np.frombuffer(values, dtype=np.dtype(values.typecode))
+    return bool(np.all(array[1:] > array[:-1]))
+
+
+class ProvenanceMaker:
+    """Build the provenance records of one document's items.
+
+    The records are those of :func:`pipeline.extensions.provenance`; the document's id and
+    sentence starts are read once instead of once per item (``doc._`` access is slow).
+
+    Args:
+        doc: the document, after the sentences stage.
+    """
+
+    def __init__(self, doc):
+        self.doc_id = doc._.doc_id or ""
+        self.sentences = doc._.sentences or []
+        self.sentence_starts = [sentence.start for sentence in self.sentences]
+
+    def sentence_index(self, raw_start: int) -> Optional[int]:
+        """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
+        i = bisect_right(self.sentence_starts, raw_start) - 1
+        if i >= 0 and self.sentences[i].start <= raw_start < self.sentences[i].end:
+            return self.sentences[i].index
+        return None
+
+    def __call__(self, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
+        """Return the provenance of an item spanning raw ``start:end``."""
+        return Provenance.model_construct(
+            doc_id=self.doc_id, start=int(start), end=int(end), sentence=self.sentence_index(start),
+            producer=producer, version=version, confidence=round(float(confidence), 4),
+        )
