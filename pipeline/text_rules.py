@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, Iterable, Mapping, Optional, Sequence, TypeVar
+from typing import Generic, Iterable, Mapping, Optional, TypeVar
 
 import numpy as np
 import regex
@@ -241,8 +241,8 @@ def _pair_code(first, second):
 def raw_spans_to_view(view, spans: Iterable[tuple[int, int]]) -> list[Optional[tuple[int, int]]]:
     """Map raw spans to view spans, as :meth:`TextView.raw_span_to_view` does span by span.
 
-    When the view keeps the raw order (``raw_of`` increasing, the usual case) each span is two
-    binary searches; otherwise every span goes through ``raw_span_to_view``.
+    The view is cut into runs whose raw offsets increase (one run unless the layout moved a
+    segment); a span is two binary searches per run.
 
     Args:
         view: the document's :class:`~pipeline.textview.TextView`.
@@ -251,25 +251,28 @@ def raw_spans_to_view(view, spans: Iterable[tuple[int, int]]) -> list[Optional[t
     Returns:
         For each span, the view span covering the view characters inside it, or None.
     """
-    spans = list(spans)
     raw_of = view.raw_of
-    if not spans:
-        return []
-    if not _is_increasing(raw_of):
-        return [view.raw_span_to_view(start, end) for start, end in spans]
+    runs = _increasing_runs(raw_of)
     mapped: list[Optional[tuple[int, int]]] = []
     for start, end in spans:
-        low, high = bisect_left(raw_of, start), bisect_left(raw_of, end)
-        mapped.append((low, high) if low < high else None)
+        low, high = len(raw_of), -1
+        for run_start, run_end in runs:
+            first = bisect_left(raw_of, start, run_start, run_end)
+            after = bisect_left(raw_of, end, first, run_end)
+            if first < after:
+                low, high = min(low, first), max(high, after)
+        mapped.append((low, high) if high >= 0 else None)
     return mapped
 
 
-def _is_increasing(values: Sequence[int]) -> bool:
-    """True when ``values`` (an ``array``) is strictly increasing."""
+def _increasing_runs(values) -> list[tuple[int, int]]:
+    """Cut an ``array`` of ints into maximal strictly increasing runs; return their ``(start, end)``."""
     if len(values) < 2:
-        return True
+        return [(0, len(values))]
     array = np.frombuffer(values, dtype=np.dtype(values.typecode))
-    return bool(np.all(array[1:] > array[:-1]))
+    breaks = (np.flatnonzero(array[1:] <= array[:-1]) + 1).tolist()
+    bounds = [0, *breaks, len(values)]
+    return list(zip(bounds, bounds[1:]))
 
 
 class ProvenanceMaker:
