@@ -48,7 +48,9 @@ VERSION = "1"
 PRODUCER = "rule:places"
 PLACEHOLDER = "\ue000"
 _CLAUSE_PUNCT = regex.compile(r"[，。！？；,;!?：:]")
-_SENTENCE = regex.compile(r"[^。！？!?\n]+")
+_SENTENCE_END = "。！？!?\n"
+_NEXT_SENTENCE_END = regex.compile(f"[{_SENTENCE_END}]")
+_LAST_SENTENCE_END = regex.compile(f"(?r)[{_SENTENCE_END}]")
 _HAN = regex.compile(r"^\p{Han}+$")
 # Confidence by the rule that found a mention (resolved); unresolved links lower it.
 CONFIDENCE = {
@@ -543,20 +545,44 @@ def written_inside(mentions: list[Mention], gaz: Gazetteer) -> list[tuple[Mentio
     return pairs
 
 
+def sentences_with_mentions(text: str, mentions: list[Mention]) -> list[tuple[int, int, list[Mention]]]:
+    """Return ``(start, end, mentions)`` of each sentence (a run without 。！？!? or a line break)
+    that holds a mention, with the mentions inside it.
+
+    A sentence holds the mentions that start in it, in order, up to the first one that runs past
+    its end (a mention never does: place names hold no sentence-final mark).
+
+    Args:
+        text: the view text.
+        mentions: non-overlapping mentions in text order.
+    """
+    sentences = []
+    i = 0
+    while i < len(mentions):
+        first = mentions[i].start
+        end_mark = _NEXT_SENTENCE_END.search(text, first)
+        s_end = end_mark.start() if end_mark else len(text)
+        if s_end == first:  # the mention starts on a sentence-final mark: in no sentence
+            i += 1
+            continue
+        start_mark = _LAST_SENTENCE_END.search(text, 0, first)
+        s_start = start_mark.end() if start_mark else 0
+        inside: list[Mention] = []
+        running_past = False
+        while i < len(mentions) and mentions[i].start < s_end:
+            running_past = running_past or mentions[i].end > s_end
+            if not running_past:
+                inside.append(mentions[i])
+            i += 1
+        sentences.append((s_start, s_end, inside))
+    return sentences
+
+
 def stated_inside(text: str, mentions: list[Mention], gaz: Gazetteer,
                   rules: PlaceRules) -> list[tuple[Mention, Mention, int, int, str]]:
     """Return (head, tail, view start, view end, rule) for each located_in statement of the text."""
     pairs = []
-    index = 0
-    for sentence in _SENTENCE.finditer(text):
-        s_start, s_end = sentence.span()
-        while index < len(mentions) and mentions[index].start < s_start:
-            index += 1
-        inside = []
-        j = index
-        while j < len(mentions) and mentions[j].end <= s_end:
-            inside.append(mentions[j])
-            j += 1
+    for s_start, s_end, inside in sentences_with_mentions(text, mentions):
         if len(inside) < 2:
             continue
         masked, slot = [], {}

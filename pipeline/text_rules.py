@@ -167,15 +167,22 @@ class WordMatcher(Generic[Value]):
 
     def __init__(self, trie: dict):
         self.root = trie
-        single, pairs = [], []
-        for first, node in trie.items():
-            if first is _TRIE_END:
-                raise ValueError("a word list with an empty word")
-            if _TRIE_END in node:
-                single.append(ord(first))
-            pairs.extend(_pair_code(ord(first), ord(second)) for second in node if second is not _TRIE_END)
-        self._single_chars = np.array(sorted(single), dtype=np.uint32)
-        self._pairs = np.array(sorted(pairs), dtype=np.uint64)
+        if _TRIE_END in trie:
+            raise ValueError("a word list with an empty word")
+        pairs = [(ord(first), ord(second)) for first, node in trie.items() for second in node if second is not _TRIE_END]
+        singles = [ord(first) for first, node in trie.items() if _TRIE_END in node]
+        # Code points above every word character read as ``beyond``, a code point of no word.
+        self._beyond = max([ord(char) for char in trie] + [code for _, code in pairs], default=0) + 1
+        self._starts_pair = self._char_table(first for first, _ in pairs)
+        self._ends_pair = self._char_table(second for _, second in pairs)
+        self._single = self._char_table(singles)
+        self._pairs = np.array(sorted(_pair_code(first, second) for first, second in pairs), dtype=np.uint64)
+
+    def _char_table(self, codes: Iterable[int]) -> np.ndarray:
+        """Return a boolean table indexed by code point (up to ``_beyond``): True for ``codes``."""
+        table = np.zeros(self._beyond + 1, dtype=bool)
+        table[list(codes)] = True
+        return table
 
     @classmethod
     def from_words(cls, words: Mapping[str, Value]) -> "WordMatcher[Value]":
@@ -190,13 +197,14 @@ class WordMatcher(Generic[Value]):
 
     def candidate_starts(self, text: str) -> np.ndarray:
         """Return, in order, the positions of ``text`` where a word may start."""
-        if not text:
-            return np.zeros(0, dtype=np.intp)
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        starts = _members(_pair_code(codes[:-1].astype(np.uint64), codes[1:]), self._pairs)
-        if len(self._single_chars):
-            starts = np.append(starts, False) | _members(codes, self._single_chars)
-        return np.flatnonzero(starts)
+        codes = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), self._beyond)
+        maybe = np.flatnonzero(self._starts_pair[codes[:-1]] & self._ends_pair[codes[1:]])
+        pair_codes = _pair_code(codes[maybe].astype(np.uint64), codes[maybe + 1])
+        starts = maybe[_members(pair_codes, self._pairs)]
+        singles = np.flatnonzero(self._single[codes])
+        if len(singles):
+            starts = np.union1d(starts, singles)
+        return starts
 
     def find(self, text: str) -> list[tuple[int, int, Value]]:
         """Return ``(start, end, value)`` of every match, left to right."""
@@ -299,7 +307,7 @@ class ProvenanceMaker:
 
     def __call__(self, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
         """Return the provenance of an item spanning raw ``start:end``."""
-        return Provenance.model_construct(
-            doc_id=self.doc_id, start=int(start), end=int(end), sentence=self.sentence_index(start),
+        return Provenance(
+            doc_id=self.doc_id, start=start, end=end, sentence=self.sentence_index(start),
             producer=producer, version=version, confidence=round(float(confidence), 4),
         )
