@@ -195,13 +195,13 @@ def _tables() -> dict:
     pattern = rf"(?={_char_class(all_first)})(?={lead})(?:" + "|".join(
         f"(?P<r_{name}>(?={_char_class(first)}){body})" for name, (first, body) in rules.items()
     ) + ")"
-    scanner, aliases = compile_unique_groups(pattern)
+    scanner, group_names = compile_unique_groups(pattern)
     return {
         "cal": cal,
         "lunar": lunar,
         "rules": [(name, scanner.groupindex[f"r_{name}"]) for name in rules],
         "scanner": scanner,
-        "aliases": aliases,
+        "group_names": group_names,
         "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
         "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }
@@ -461,7 +461,7 @@ class TimeTagger:
         last_holiday: Optional[str] = None
         for match in tables["scanner"].finditer(text):
             rule = next(name for name, number in tables["rules"] if match.group(number) is not None)
-            m = NamedGroups(match, tables["aliases"])
+            m = NamedGroups(match, tables["group_names"])
             start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
                 continue

@@ -116,7 +116,7 @@ def _tables() -> dict:
         rf"(?(pre)|(?:{counting_verbs}|"
         rf"(?!一(?:{unit_words})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
     )
-    scanner, group_aliases = compile_unique_groups(
+    scanner, group_names = compile_unique_groups(
         rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
         r"(?:"
@@ -143,7 +143,7 @@ def _tables() -> dict:
         quotes.append(rf"{opening}[^{closing}{opening}\n,。;!?]{{1,{excl['quoted_max_chars']}}}{closing}")
     return {
         "scanner": scanner,
-        "group_aliases": group_aliases,
+        "group_names": group_names,
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
         "arabic_only": frozenset(units["arabic_only"]),
@@ -261,7 +261,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = NamedGroups(m, tables["group_aliases"])
+        g = NamedGroups(m, tables["group_names"])
         if g["ca"]:
             return [
                 Found(*m.span("ca"), "choose", float(g["ca"]), None, None, "", None),

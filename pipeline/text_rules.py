@@ -153,7 +153,20 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _GROUP_OPENING = re.compile(r"(?<!\\)\(\?P<(\w+)>")
 
 
-def compile_unique_groups(pattern: str) -> tuple[re.Pattern, dict[str, tuple[int, ...]]]:
+@dataclass(frozen=True)
+class GroupNames:
+    """Where the groups of each original name are in ``Match.groups()`` (see :func:`compile_unique_groups`).
+
+    Attributes:
+        index: original name -> index of its first group.
+        shared: ``(first index, other indexes)`` of each name used by several groups.
+    """
+
+    index: dict[str, int]
+    shared: tuple[tuple[int, tuple[int, ...]], ...]
+
+
+def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
     """Compile a scanner with the standard ``re`` engine, which needs unique group names.
 
     The stages' scanners reuse a group name in alternatives (``m`` for the month of every date
@@ -163,8 +176,7 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, dict[str, tuple[int
     ``regex``; the pattern must use no ``regex``-only syntax (``\\p{...}``, ``overlapped``...).
 
     Returns:
-        The compiled pattern and, per original group name, the indexes of its groups in
-        ``Match.groups()``.
+        The compiled pattern and where each original name's groups are.
     """
     seen: dict[str, int] = {}
 
@@ -174,10 +186,11 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, dict[str, tuple[int
         return match.group() if seen[name] == 1 else f"(?P<{name}__{seen[name]}>"
 
     compiled = re.compile(_GROUP_OPENING.sub(rename, pattern))
-    aliases: dict[str, list[int]] = {}
+    indexes: dict[str, list[int]] = {}
     for name, number in sorted(compiled.groupindex.items(), key=lambda item: item[1]):
-        aliases.setdefault(name.split("__")[0], []).append(number - 1)
-    return compiled, {name: tuple(indexes) for name, indexes in aliases.items()}
+        indexes.setdefault(name.split("__")[0], []).append(number - 1)
+    shared = tuple((first, tuple(others)) for first, *others in indexes.values() if others)
+    return compiled, GroupNames({name: found[0] for name, found in indexes.items()}, shared)
 
 
 class NamedGroups:
@@ -187,18 +200,20 @@ class NamedGroups:
     the match, or None.
     """
 
-    __slots__ = ("match", "values", "aliases")
+    __slots__ = ("match", "values", "index")
 
-    def __init__(self, match: re.Match, aliases: dict[str, tuple[int, ...]]):
-        self.match, self.values, self.aliases = match, match.groups(), aliases
+    def __init__(self, match: re.Match, names: GroupNames):
+        values = match.groups()
+        if names.shared:
+            values = list(values)
+            for first, others in names.shared:
+                if values[first] is None:
+                    values[first] = next((values[i] for i in others if values[i] is not None), None)
+        self.match, self.values, self.index = match, values, names.index
 
     def group(self, name: str) -> Optional[str]:
         """The text of group ``name``, or None when it took no part in the match."""
-        for index in self.aliases[name]:
-            value = self.values[index]
-            if value is not None:
-                return value
-        return None
+        return self.values[self.index[name]]
 
     __getitem__ = group
 
