@@ -146,6 +146,7 @@ def _tables() -> dict:
         "group_names": group_names,
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
+        "quote_openings": tuple(sorted({pair[0] for pair in excl["quote_pairs"]})),
         "arabic_only": frozenset(units["arabic_only"]),
         "duration": frozenset(units["duration"]),
         "rewrite": {**units["rewrite"], **units["half"]},
@@ -209,7 +210,10 @@ class QuantityTagger:
         """
         reach = self.tables["reach"]
         window_start, window_end = max(0, start - reach), min(len(text), end + reach)
-        for pattern in (self.tables["exclusions"], self.tables["quoted"]):
+        patterns = [self.tables["exclusions"]]
+        if any(mark in text[window_start:end] for mark in self.tables["quote_openings"]):
+            patterns.append(self.tables["quoted"])  # a quoted zone starts with its opening mark
+        for pattern in patterns:
             # one zone per start, in order (overlapped): a zone starting at ``end`` or later
             # cannot overlap, so the search stops there
             for zone in pattern.finditer(text, window_start, window_end, overlapped=True):
@@ -229,13 +233,10 @@ class QuantityTagger:
         Returns:
             The quantities in text order.
         """
-        if time_spans:
-            chars = list(text)
-            for start, end in time_spans:
-                chars[start:end] = TIME_MASK * (end - start)
-            masked = "".join(chars)
-        else:
-            masked = text
+        masked = text
+        for start, end in time_spans:
+            if 0 <= start < end:
+                masked = masked[:start] + TIME_MASK * (end - start) + masked[end:]
         found: list[Found] = []
         for m in self.tables["scanner"].finditer(masked):
             for item in self._read(m, masked):

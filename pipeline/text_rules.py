@@ -208,7 +208,10 @@ class NamedGroups:
             values = list(values)
             for first, others in names.shared:
                 if values[first] is None:
-                    values[first] = next((values[i] for i in others if values[i] is not None), None)
+                    for other in others:
+                        if values[other] is not None:
+                            values[first] = values[other]
+                            break
         self.match, self.values, self.index = match, values, names.index
 
     def group(self, name: str) -> Optional[str]:
