@@ -222,6 +222,12 @@ def load_rules() -> CompanyRules:
     )
 
 
+@lru_cache(maxsize=None)
+def word_lengths(words: frozenset[str]) -> tuple[int, ...]:
+    """The lengths of ``words``, longest first (the only sizes worth slicing for a lookup)."""
+    return tuple(sorted({len(word) for word in words if word}, reverse=True))
+
+
 class TextContext:
     """The view text plus what the rules need to know about it: where known places end.
 
@@ -240,11 +246,11 @@ class TextContext:
             self.place_start_of_end[end] = min(start, self.place_start_of_end.get(end, start))
 
     def word_ending_at(self, pos: int, words: frozenset[str], longest: int) -> Optional[str]:
-        """Return the longest word of ``words`` that ends at ``pos``, or None."""
-        for size in range(min(longest, pos), 0, -1):
-            piece = self.text[pos - size : pos]
-            if piece in words:
-                return piece
+        """Return the longest word of ``words`` (none longer than ``longest``) that ends at ``pos``, or None."""
+        text = self.text
+        for size in word_lengths(words):
+            if size <= longest and size <= pos and text[pos - size : pos] in words:
+                return text[pos - size : pos]
         return None
 
     def place_ending_at(self, pos: int) -> Optional[int]:

@@ -24,6 +24,7 @@ from typing import Generic, Iterable, Mapping, Optional, TypeVar
 import numpy as np
 import regex
 
+from .extensions import SENTENCE_STARTS_KEY
 from .schema import Provenance
 
 from .resources import load_json, load_lines, rules_path
@@ -374,7 +375,12 @@ class ProvenanceMaker:
     def __init__(self, doc):
         self.doc_id = doc._.doc_id or ""
         self.sentences = doc._.sentences or []
-        self.sentence_starts = [sentence.start for sentence in self.sentences]
+        # the sentence starts are cached on the Doc as ``extensions.sentence_index`` caches them
+        cached = doc.user_data.get(SENTENCE_STARTS_KEY)
+        if cached is None or cached[0] is not self.sentences or len(cached[1]) != len(self.sentences):
+            cached = (self.sentences, [sentence.start for sentence in self.sentences])
+            doc.user_data[SENTENCE_STARTS_KEY] = cached
+        self.sentence_starts = cached[1]
 
     def sentence_index(self, raw_start: int) -> Optional[int]:
         """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
