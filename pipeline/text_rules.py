@@ -175,6 +175,8 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
     ``(?P<m>`` becomes ``(?P<m__2>`` and so on, and :class:`NamedGroups` reads a name from
     whichever of its groups took part. ``re`` scans these patterns two to three times faster than
     ``regex``; the pattern must use no ``regex``-only syntax (``\\p{...}``, ``overlapped``...).
+    ``\\d`` is spelled out as the digits ``regex`` knows (its Unicode tables may be newer than
+    ``re``'s), and the other Unicode classes (``\\w``, ``\\s``, ``\\b``...) are refused.
 
     Returns:
         The compiled pattern and where each original name's groups are.
@@ -186,12 +188,55 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
         seen[name] = seen.get(name, 0) + 1
         return match.group() if seen[name] == 1 else f"(?P<{name}__{seen[name]}>"
 
-    compiled = re.compile(_GROUP_OPENING.sub(rename, pattern))
+    compiled = re.compile(_GROUP_OPENING.sub(rename, _spell_out_digits(pattern)))
     indexes: dict[str, list[int]] = {}
     for name, number in sorted(compiled.groupindex.items(), key=lambda item: item[1]):
         indexes.setdefault(name.split("__")[0], []).append(number - 1)
     shared = tuple((first, tuple(others)) for first, *others in indexes.values() if others)
     return compiled, GroupNames({name: found[0] for name, found in indexes.items()}, shared)
+
+
+_UNICODE_CLASS_ESCAPES = frozenset("wWsSbBD")
+
+
+@lru_cache(maxsize=1)
+def _regex_digits() -> str:
+    """The characters the ``regex`` module matches with ``\\d``, as character-class ranges."""
+    every_char = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    runs = (run.group() for run in regex.finditer(r"\d+", every_char))
+    return "".join(run if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def _spell_out_digits(pattern: str) -> str:
+    """Replace ``\\d`` in ``pattern`` by the digits ``regex`` reads as ``\\d`` (see :func:`compile_unique_groups`).
+
+    Raises:
+        ValueError: the pattern uses another class whose meaning depends on the Unicode tables.
+    """
+    out: list[str] = []
+    in_class = False
+    class_body = -1  # where the body of the current character class starts
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escape = pattern[i + 1 : i + 2]
+            if escape == "d":
+                out.append(_regex_digits() if in_class else f"[{_regex_digits()}]")
+            elif escape in _UNICODE_CLASS_ESCAPES:
+                raise ValueError(f"\\{escape} reads differently in re and regex: {pattern[:60]!r}")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if not in_class and char == "[":
+            in_class = True
+            class_body = i + 1 + (pattern[i + 1 : i + 2] == "^")
+        elif in_class and char == "]" and i != class_body:
+            in_class = False
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 class NamedGroups:

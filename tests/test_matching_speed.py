@@ -2,8 +2,9 @@
 
 Each helper is compared with its reference on random inputs: :class:`WordMatcher` with a brute
 force longest match, :func:`raw_spans_to_view` with ``TextView.raw_span_to_view``,
-:class:`ProvenanceMaker` with ``extensions.provenance``, and the places stage's sentence
-grouping with a per-sentence scan.
+:class:`ProvenanceMaker` with ``extensions.provenance``, the places stage's sentence grouping
+with a per-sentence scan, and the times and quantities scanners (standard ``re``) with the same
+patterns on the ``regex`` module.
 """
 
 from __future__ import annotations
@@ -115,3 +116,53 @@ def test_sentences_with_mentions_group_like_a_scan_of_every_sentence():
         expected = [group for group in per_sentence_groups(text, mentions) if len(group[2]) >= 2]
         got = [group for group in s5_places.sentences_with_mentions(text, mentions) if len(group[2]) >= 2]
         assert got == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanners on the standard re engine
+# ---------------------------------------------------------------------------------------------
+
+
+def test_spelled_out_digits_are_the_digits_regex_knows():
+    import re
+
+    from pipeline.text_rules import _spell_out_digits
+
+    every_char = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    pattern = r"[^\d]\d|x[\d.]"
+    assert re.findall(_spell_out_digits(pattern), every_char) == regex.findall(pattern, every_char)
+    with pytest.raises(ValueError):
+        _spell_out_digits(r"\w+")
+
+
+def test_named_groups_read_a_shared_name_from_the_alternative_that_matched():
+    from pipeline.text_rules import NamedGroups, compile_unique_groups
+
+    scanner, names = compile_unique_groups(r"(?P<y>\d{4})年(?P<m>\d+)月|(?P<m>[一二三])月(?P<d>\d+)日")
+    groups = [NamedGroups(m, names) for m in scanner.finditer("2025年3月，二月5日")]
+    assert [(g["y"], g["m"], g["d"]) for g in groups] == [("2025", "3", None), (None, "二", "5")]
+
+
+@pytest.mark.parametrize("module", ["pipeline.s7_times", "pipeline.s8_quantities"])
+def test_re_scanners_match_like_the_regex_module(module, seed_texts):
+    import importlib
+
+    tables = importlib.import_module(module)._tables()
+    scanner = tables["scanner"]
+    as_regex = regex.compile(regex.sub(r"\(\?P<(\w+?)__\d+>", r"(?P<\1>", scanner.pattern))
+    rng = random.Random(2)
+    alphabet = "0123456789一二三四五六七八九十百千万亿两半年月日号至到-~%.,约近多余上下今去前后元人次个家亩公里“”()、，。𑵐𑵑٣"
+    texts = list(seed_texts.values()) + ["".join(rng.choice(alphabet) for _ in range(300)) for _ in range(50)]
+    for text in texts:
+        ours = [(m.span(), named_group_values(m, tables)) for m in scanner.finditer(text)]
+        theirs = [(m.span(), {name: m.group(name) for name in as_regex.groupindex}) for m in as_regex.finditer(text)]
+        assert ours == theirs
+
+
+def named_group_values(match, tables) -> dict:
+    """Every original group name of a ``re`` scanner match, read through :class:`NamedGroups`."""
+    from pipeline.text_rules import NamedGroups
+
+    names = tables["group_names"]
+    groups = NamedGroups(match, names)
+    return {name: groups[name] for name in names.index}
