@@ -201,10 +201,28 @@ _UNICODE_CLASS_ESCAPES = frozenset("wWsSbBD")
 
 @lru_cache(maxsize=1)
 def _regex_digits() -> str:
-    """The characters the ``regex`` module matches with ``\\d``, as character-class ranges."""
+    """The characters the ``regex`` module matches with ``\\d``, as the body of a ``re`` class.
+
+    ``re``'s own ``\\d`` (a fast category test) plus the digits only ``regex`` knows, or every
+    digit spelled out should ``re`` know one that ``regex`` does not.
+    """
     every_char = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    runs = (run.group() for run in regex.finditer(r"\d+", every_char))
-    return "".join(run if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    ours = {match.start() for match in regex.finditer(r"\d", every_char)}
+    theirs = {match.start() for match in re.finditer(r"\d", every_char)}
+    if theirs <= ours:
+        return "\\d" + _class_ranges(sorted(ours - theirs))
+    return _class_ranges(sorted(ours))
+
+
+def _class_ranges(codes: list[int]) -> str:
+    """Code points (sorted) as character-class ranges (``0-9``); for characters that need no escape."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in runs)
 
 
 def _spell_out_digits(pattern: str) -> str:
