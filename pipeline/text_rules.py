@@ -25,9 +25,8 @@ import numpy as np
 import regex
 
 from .extensions import SENTENCE_STARTS_KEY
-from .schema import Provenance
-
 from .resources import load_json, load_lines, rules_path
+from .schema import Provenance
 
 # From a line's first to its last visible character (\S never matches a newline).
 _VISIBLE_LINE = regex.compile(r"\S(?:[^\n]*\S)?")
@@ -299,8 +298,9 @@ class WordMatcher(Generic[Value]):
     The matches are those of a left-to-right scan that takes the longest word starting at each
     position and resumes after it: the matches of ``regex`` ``finditer`` over the words'
     longest-first alternation, and of :meth:`pipeline.gazetteer.LongestMatchTrie.parse_longest`.
-    The trie is walked only from the positions where a word's first two characters occur
-    (found with numpy in one pass), so most characters cost no Python step.
+    The trie is walked only from the positions where a word's first two characters (or a
+    one-character word) occur, found with numpy in one pass, so most characters cost no Python
+    step.
 
     Args:
         trie: nested dicts, one level per character; a node's ``None`` key holds the value of
