@@ -146,7 +146,7 @@ def _tables() -> dict:
         "group_names": group_names,
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
-        "quote_openings": tuple(sorted({pair[0] for pair in excl["quote_pairs"]})),
+        "quote_opening": regex.compile(f"[{''.join(sorted(regex.escape(pair[0]) for pair in excl['quote_pairs']))}]"),
         "arabic_only": frozenset(units["arabic_only"]),
         "duration": frozenset(units["duration"]),
         "rewrite": {**units["rewrite"], **units["half"]},
@@ -211,7 +211,7 @@ class QuantityTagger:
         reach = self.tables["reach"]
         window_start, window_end = max(0, start - reach), min(len(text), end + reach)
         patterns = [self.tables["exclusions"]]
-        if any(mark in text[window_start:end] for mark in self.tables["quote_openings"]):
+        if self.tables["quote_opening"].search(text, window_start, end):
             patterns.append(self.tables["quoted"])  # a quoted zone starts with its opening mark
         for pattern in patterns:
             # one zone per start, in order (overlapped): a zone starting at ``end`` or later
