@@ -24,7 +24,6 @@ from typing import Generic, Iterable, Mapping, Optional, TypeVar
 import numpy as np
 import regex
 
-from .extensions import SENTENCE_STARTS_KEY
 from .resources import load_json, load_lines, rules_path
 from .schema import Provenance
 
@@ -429,7 +428,8 @@ class ProvenanceMaker:
     """Build the provenance records of one document's items.
 
     The records are those of :func:`pipeline.extensions.provenance`; the document's id and
-    sentence starts are read once instead of once per item (``doc._`` access is slow).
+    sentence starts are read once instead of once per item (``doc._`` access is slow). (This
+    module does not import :mod:`pipeline.extensions`, which imports it.)
 
     Args:
         doc: the document, after the sentences stage.
@@ -438,12 +438,7 @@ class ProvenanceMaker:
     def __init__(self, doc):
         self.doc_id = doc._.doc_id or ""
         self.sentences = doc._.sentences or []
-        # the sentence starts are cached on the Doc as ``extensions.sentence_index`` caches them
-        cached = doc.user_data.get(SENTENCE_STARTS_KEY)
-        if cached is None or cached[0] is not self.sentences or len(cached[1]) != len(self.sentences):
-            cached = (self.sentences, [sentence.start for sentence in self.sentences])
-            doc.user_data[SENTENCE_STARTS_KEY] = cached
-        self.sentence_starts = cached[1]
+        self.sentence_starts = [sentence.start for sentence in self.sentences]
 
     def sentence_index(self, raw_start: int) -> Optional[int]:
         """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
