@@ -428,8 +428,9 @@ class ProvenanceMaker:
     """Build the provenance records of one document's items.
 
     The records are those of :func:`pipeline.extensions.provenance`; the document's id and
-    sentence starts are read once instead of once per item (``doc._`` access is slow). (This
-    module does not import :mod:`pipeline.extensions`, which imports it.)
+    sentence starts are read once instead of once per item (``doc._`` access is slow). It keeps
+    its own sentence starts: this module must not import :mod:`pipeline.extensions`, which may
+    import it.
 
     Args:
         doc: the document, after the sentences stage.
