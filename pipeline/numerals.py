@@ -117,6 +117,8 @@ def parse_number(span: str) -> float:
     span = span.strip()
     if not span:
         raise NumeralError("empty numeral")
+    if span.isascii() and span.isdigit():
+        return float(span)  # the common case, read as the tokens below would read it
     if _is_digit_sequence(span):
         return float("".join(str(CHINESE_DIGITS[ch]) for ch in span))
     if "点" in span:

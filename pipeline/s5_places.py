@@ -37,16 +37,20 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance, raw_text
+from .extensions import raw_text
 from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
+from .text_rules import ProvenanceMaker, WordMatcher
+from .textview import TextView
 
 VERSION = "1"
 PRODUCER = "rule:places"
 PLACEHOLDER = "\ue000"
 _CLAUSE_PUNCT = regex.compile(r"[，。！？；,;!?：:]")
-_SENTENCE = regex.compile(r"[^。！？!?\n]+")
+_SENTENCE_END = "。！？!?\n"
+_NEXT_SENTENCE_END = regex.compile(f"[{_SENTENCE_END}]")
+_LAST_SENTENCE_END = regex.compile(f"(?r)[{_SENTENCE_END}]")
 _HAN = regex.compile(r"^\p{Han}+$")
 # Confidence by the rule that found a mention (resolved); unresolved links lower it.
 CONFIDENCE = {
@@ -157,10 +161,39 @@ def load_rules() -> PlaceRules:
 # --------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def form_matcher(gaz: Gazetteer) -> WordMatcher[str]:
+    """The :class:`WordMatcher` of the gazetteer's trie (built once per gazetteer)."""
+    return WordMatcher(gaz.trie.root)
+
+
+def find_forms(text: str, gaz: Gazetteer) -> tuple[list[tuple[int, int, str]], list[bool]]:
+    """Return what :meth:`Gazetteer.find_forms` returns, with the trie pass of :class:`WordMatcher`.
+
+    The non-overlapping longest matches of all full and short forms, and of the township names
+    found from their suffix (blockers dropped), and which characters any match, blockers
+    included, covers.
+    """
+    matches = form_matcher(gaz).find(text)
+    townships = gaz.find_townships(text)
+    if townships:
+        chosen: list[tuple[int, int, str]] = []
+        taken: set[int] = set()
+        for start, end, form in sorted(matches + townships, key=lambda m: (m[0] - m[1], m[0])):
+            if not taken.intersection(range(start, end)):
+                chosen.append((start, end, form))
+                taken.update(range(start, end))
+        matches = sorted(chosen)
+    covered = [False] * (len(text) + 1)
+    for start, end, _ in matches:
+        covered[start:end] = [True] * (end - start)
+    return [m for m in matches if m[2]], covered
+
+
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
-    """Return every longest-match full or short form in ``text`` (see :meth:`Gazetteer.find_forms`)
+    """Return every longest-match full or short form in ``text`` (see :func:`find_forms`)
     and which characters any match, blockers included, covers."""
-    matches, covered = gaz.find_forms(text)
+    matches, covered = find_forms(text, gaz)
     mentions = []
     for start, end, form in matches:
         if form in gaz.full_forms:
@@ -512,20 +545,44 @@ def written_inside(mentions: list[Mention], gaz: Gazetteer) -> list[tuple[Mentio
     return pairs
 
 
+def sentences_with_mentions(text: str, mentions: list[Mention]) -> list[tuple[int, int, list[Mention]]]:
+    """Return ``(start, end, mentions)`` of each sentence (a run without 。！？!? or a line break)
+    that holds a mention, with the mentions inside it.
+
+    A sentence holds the mentions that start in it, in order, up to the first one that runs past
+    its end (a mention never does: place names hold no sentence-final mark).
+
+    Args:
+        text: the view text.
+        mentions: non-overlapping mentions in text order.
+    """
+    sentences = []
+    i = 0
+    while i < len(mentions):
+        first = mentions[i].start
+        end_mark = _NEXT_SENTENCE_END.search(text, first)
+        s_end = end_mark.start() if end_mark else len(text)
+        if s_end == first:  # the mention starts on a sentence-final mark: in no sentence
+            i += 1
+            continue
+        start_mark = _LAST_SENTENCE_END.search(text, 0, first)
+        s_start = start_mark.end() if start_mark else 0
+        inside: list[Mention] = []
+        running_past = False
+        while i < len(mentions) and mentions[i].start < s_end:
+            running_past = running_past or mentions[i].end > s_end
+            if not running_past:
+                inside.append(mentions[i])
+            i += 1
+        sentences.append((s_start, s_end, inside))
+    return sentences
+
+
 def stated_inside(text: str, mentions: list[Mention], gaz: Gazetteer,
                   rules: PlaceRules) -> list[tuple[Mention, Mention, int, int, str]]:
     """Return (head, tail, view start, view end, rule) for each located_in statement of the text."""
     pairs = []
-    index = 0
-    for sentence in _SENTENCE.finditer(text):
-        s_start, s_end = sentence.span()
-        while index < len(mentions) and mentions[index].start < s_start:
-            index += 1
-        inside = []
-        j = index
-        while j < len(mentions) and mentions[j].end <= s_end:
-            inside.append(mentions[j])
-            j += 1
+    for s_start, s_end, inside in sentences_with_mentions(text, mentions):
         if len(inside) < 2:
             continue
         masked, slot = [], {}
@@ -583,13 +640,18 @@ def remove_overlaps(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
+def make_entity(view: TextView, raw: str, provenance_of: ProvenanceMaker, mention: Mention, gaz: Gazetteer) -> Entity:
     """Build the schema entity of one mention (raw offsets, canonical name, codes, parents).
 
-    The raw text is sliced from ``extensions.raw_text(doc)`` (cached per Doc): ``doc.text`` would
-    rebuild the whole text from its one-character tokens.
+    Args:
+        view: the document's view (maps the mention to raw offsets).
+        raw: the raw text (``extensions.raw_text(doc)``: ``doc.text`` would rebuild the whole
+            text from its one-character tokens).
+        provenance_of: the document's provenance builder.
+        mention: the mention.
+        gaz: the gazetteer.
     """
-    start, end = doc._.view.to_raw(mention.start, mention.end)
+    start, end = view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
     if mention.is_community:
         chain: list[Unit] = []  # filled from the township's entity by the caller
@@ -607,10 +669,10 @@ def make_entity(doc: Doc, mention: Mention, gaz: Gazetteer) -> Entity:
             confidence *= 0.7
         name, label, level, former = unit.name, unit.label, unit.level, unit.former
     return Entity(
-        id=f"e{start}", start=start, end=end, text=raw_text(doc)[start:end], label=label, name=name,
+        id=f"e{start}", start=start, end=end, text=raw[start:end], label=label, name=name,
         adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
         parent_codes=[u.code for u in chain], former=former, candidates=candidates,
-        provenance=provenance(doc, start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),
+        provenance=provenance_of(start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),
     )
 
 
@@ -627,7 +689,8 @@ class PlaceTagger:
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
         mentions = find_places(view.text, self.gazetteer, self.rules)
-        entities = [make_entity(doc, m, self.gazetteer) for m in mentions]
+        raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
+        entities = [make_entity(view, raw, provenance_of, m, self.gazetteer) for m in mentions]
         entity_of = {id(m): e for m, e in zip(mentions, entities)}
         for mention, entity in zip(mentions, entities):
             township = mention.extra.get("parent_mention")
@@ -645,7 +708,7 @@ class PlaceTagger:
             start, end = view.to_raw(v_start, v_end)
             relations.append(Relation(
                 head=head_entity.id, tail=tail_entity.id, evidence=[start, end],
-                provenance=provenance(doc, start, end, f"{PRODUCER}/{rule_id}", VERSION, 0.9),
+                provenance=provenance_of(start, end, f"{PRODUCER}/{rule_id}", VERSION, 0.9),
             ))
         doc._.entities = entities
         doc._.relations = relations

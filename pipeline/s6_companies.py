@@ -28,6 +28,7 @@ entities inside or across a company span are removed, with the relations that us
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,8 +39,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import resources
-from .extensions import items, provenance, raw_text
+from .extensions import items, raw_text
 from .schema import PLACE_LABELS, Entity, Relation
+from .text_rules import ProvenanceMaker, WordMatcher, raw_spans_to_view
+from .textview import TextView
 
 _HAN = regex.compile(r"\p{Han}")
 #: Places that, written right before a company name, are its location.
@@ -47,6 +50,10 @@ LOCATION_LABELS = ("STREET", "DISTRICT", "COMMUNITY")
 VERSION = "1"
 RULES_FOLDER = "companies"
 NAME_CHAR = regex.compile(r"[\p{Han}A-Za-z0-9&]")
+_HAN_RUN = regex.compile(r"\p{Han}*")
+_BRACKETED_REGION = regex.compile(r"\p{Han}{2,6}")
+_NUMERAL_CHAR = regex.compile(r"[0-9一二三四五六七八九十百千万亿]")
+_COUNTED_ITEMS = regex.compile(r"[0-9一二三四五六七八九十百千万]+[家个所座名人万亿]")
 MODEL_NAME_SHAPE = regex.compile(r"[\p{Han}A-Za-z0-9&·]+(?:\([\p{Han}]{2,6}\)[\p{Han}A-Za-z0-9&·]+)?")
 PLACE_END_CHARS = frozenset("省市区县镇乡村")
 ALIAS_CONFIDENCE = {"alias-declared": 0.9, "alias-core": 0.75, "repeat-name": 0.75}
@@ -137,7 +144,7 @@ class CompanyRules:
         self.compiled = {
             "legal": regex.compile(alt(self.legal_forms)),
             "branch": regex.compile(alt(self.branch_suffixes)),
-            "brand": regex.compile(alt(self.brands)) if self.brands else None,
+            "brand": WordMatcher.from_words(self.brands) if self.brands else None,
             "media": regex.compile(f"(?:{alt(self.media_suffixes)}|报)(?={alt(self.media_cue_after)})"),
             "latin": regex.compile(
                 f"(?<![A-Za-z0-9])({self.latin_name_pattern})(?![A-Za-z0-9])(?=\\s?(?:{alt(self.latin_cue_after)}))"
@@ -216,6 +223,12 @@ def load_rules() -> CompanyRules:
     )
 
 
+@lru_cache(maxsize=None)
+def word_lengths(words: frozenset[str]) -> tuple[int, ...]:
+    """The lengths of ``words``, longest first (the only sizes worth slicing for a lookup)."""
+    return tuple(sorted({len(word) for word in words if word}, reverse=True))
+
+
 class TextContext:
     """The view text plus what the rules need to know about it: where known places end.
 
@@ -234,11 +247,11 @@ class TextContext:
             self.place_start_of_end[end] = min(start, self.place_start_of_end.get(end, start))
 
     def word_ending_at(self, pos: int, words: frozenset[str], longest: int) -> Optional[str]:
-        """Return the longest word of ``words`` that ends at ``pos``, or None."""
-        for size in range(min(longest, pos), 0, -1):
-            piece = self.text[pos - size : pos]
-            if piece in words:
-                return piece
+        """Return the longest word of ``words`` (none longer than ``longest``) that ends at ``pos``, or None."""
+        text = self.text
+        for size in word_lengths(words):
+            if size <= longest and size <= pos and text[pos - size : pos] in words:
+                return text[pos - size : pos]
         return None
 
     def place_ending_at(self, pos: int) -> Optional[int]:
@@ -317,7 +330,7 @@ class TextContext:
         """Move ``pos`` left over a bracketed region such as ``(浙江)`` that ends there."""
         if pos > 2 and self.text[pos - 1] == ")":
             opening = self.text.rfind("(", max(0, pos - 8), pos - 1)
-            if opening >= 0 and regex.fullmatch(r"\p{Han}{2,6}", self.text[opening + 1 : pos - 1]):
+            if opening >= 0 and _BRACKETED_REGION.fullmatch(self.text, opening + 1, pos - 1):
                 return opening
         return pos
 
@@ -408,24 +421,24 @@ def find_brands(ctx: TextContext) -> list[Mention]:
 
     A match right after a digit or numeral (1万科技型企业) or across a place entity is not one.
     """
-    pattern = ctx.rules.compiled["brand"]
-    if pattern is None:
+    matcher = ctx.rules.compiled["brand"]
+    if matcher is None:
         return []
+    text = ctx.text
     found = []
-    for match in pattern.finditer(ctx.text):
-        start, end = match.span()
-        before = ctx.text[start - 1] if start else ""
-        if before and regex.match(r"[0-9一二三四五六七八九十百千万亿]", before):
+    for start, end, kind in matcher.find(text):
+        name = text[start:end]
+        before = text[start - 1] if start else ""
+        if before and _NUMERAL_CHAR.match(before):
             continue
-        if match.group().isascii() and ((before and before.isascii() and before.isalnum()) or ctx.text[end : end + 1].isalnum() and ctx.text[end : end + 1].isascii()):
+        if name.isascii() and ((before and before.isascii() and before.isalnum()) or text[end : end + 1].isalnum() and text[end : end + 1].isascii()):
             continue
         if ctx.overlaps_place(start, end, allow_inside=False):
             continue
-        kind = ctx.rules.brands[match.group()]
         if kind == "bounded" and not ctx.starts_word(start):
             continue
         producer = "rule:companies/media-list" if kind == "media" else "rule:companies/brand"
-        found.append(Mention(start, end, producer, 0.9, match.group()))
+        found.append(Mention(start, end, producer, 0.9, name))
     return found
 
 
@@ -492,7 +505,7 @@ def is_list_member_name(name: str, rules: CompanyRules) -> bool:
         return True
     if is_excluded_name(name, rules) or any(name.endswith(k) for k in rules.kind_endings):
         return False
-    return not regex.search(r"[0-9一二三四五六七八九十百千万]+[家个所座名人万亿]", name)
+    return not _COUNTED_ITEMS.search(name)
 
 
 def find_list_members(ctx: TextContext, known: Sequence[Mention]) -> tuple[list[Mention], list[tuple[int, int]]]:
@@ -576,7 +589,9 @@ def find_alias_mentions(ctx: TextContext, aliases: dict[str, tuple[str, str]], t
     """
     if not aliases:
         return []
-    pattern = regex.compile(_alternation(aliases))
+    # the standard re engine: the same matches as ``regex`` for a literal alternation, and a
+    # quicker compile (the aliases differ from document to document)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(aliases), key=lambda w: (-len(w), w))))
     spans = [(m.start, m.end) for m in taken]
     found = []
     for match in pattern.finditer(ctx.text):
@@ -601,7 +616,7 @@ def attach_branches(ctx: TextContext, mentions: Sequence[Mention]) -> list[Menti
             if parent is None:
                 continue
             between = text[parent.end : match.start()]
-            if regex.fullmatch(r"\p{Han}*", between) and not ctx.word_ending_at(
+            if _HAN_RUN.fullmatch(between) and not ctx.word_ending_at(
                 match.start(), rules.left_stop_words, rules.compiled["stop_max"]
             ):
                 branch = text[parent.start : match.end()]
@@ -799,8 +814,8 @@ class CompanyTagger:
         for mention in explained:
             inside[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         chunks = []
-        for sentence in doc._.sentences or []:
-            span = view.raw_span_to_view(sentence.start, sentence.end)
+        sentences = doc._.sentences or []
+        for span in raw_spans_to_view(view, [(sentence.start, sentence.end) for sentence in sentences]):
             if span is None:
                 continue
             text = view.text[span[0] : span[1]]
@@ -830,7 +845,7 @@ class CompanyTagger:
         view = doc._.view
         entities = items(doc, "entities")
         places = [e for e in entities if e.label in PLACE_LABELS]
-        place_spans = [s for s in (view.raw_span_to_view(e.start, e.end) for e in places) if s]
+        place_spans = [s for s in raw_spans_to_view(view, [(e.start, e.end) for e in places]) if s]
         ctx = TextContext(view.text, self.rules, place_spans)
         rule_candidates, projects = find_rule_mentions(ctx) if self.use_rules else ([], [])
         model_mentions = self.model_mentions(doc, ctx, rule_candidates) if self.use_model else []
@@ -839,24 +854,28 @@ class CompanyTagger:
         else:
             mentions = select_flat(model_mentions)
         raw = raw_text(doc)  # not doc.text: spaCy rebuilds it from the tokens on every access
+        provenance_of = ProvenanceMaker(doc)
         companies = [
-            make_entity(doc, raw, mention, name) for mention, name in zip(mentions, canonical_names(ctx, mentions))
+            make_entity(view, raw, provenance_of, mention, name)
+            for mention, name in zip(mentions, canonical_names(ctx, mentions))
         ]
-        doc._.entities = sorted(drop_covered_places(doc, entities, companies) + companies, key=lambda e: (e.start, e.end))
-        items(doc, "relations").extend(written_after_place(doc, doc._.entities))
+        entities = sorted(drop_covered_places(doc, entities, companies) + companies, key=lambda e: (e.start, e.end))
+        doc._.entities = entities
+        items(doc, "relations").extend(written_after_place(doc, entities, provenance_of))
         return doc
 
 
-def written_after_place(doc: Doc, entities: Sequence[Entity]) -> list[Relation]:
+def written_after_place(doc: Doc, entities: Sequence[Entity], provenance_of: Optional[ProvenanceMaker] = None) -> list[Relation]:
     """Return ``located_in`` for each company written right after a township or county-level unit.
 
     The place is the company's location when it directly precedes the name and is not part of
     it (秀洲区王江泾|俞果生态农场 -> 俞果生态农场 located_in 王江泾; the gold README's "a company
     or unit said to be in a place"). Only STREET, DISTRICT and COMMUNITY qualify: a city or
-    province before a name is usually part of the name.
+    province before a name is usually part of the name. ``provenance_of`` is the document's
+    provenance builder (made here when not given).
     """
-    view = doc._.view
-    placed = [(view.raw_span_to_view(e.start, e.end), e) for e in entities]
+    provenance_of = provenance_of or ProvenanceMaker(doc)
+    placed = list(zip(raw_spans_to_view(doc._.view, [(e.start, e.end) for e in entities]), entities))
     placed = sorted(((span, e) for span, e in placed if span), key=lambda x: x[0])
     relations = []
     for (place_span, place), (company_span, company) in zip(placed, placed[1:]):
@@ -864,24 +883,25 @@ def written_after_place(doc: Doc, entities: Sequence[Entity]) -> list[Relation]:
             start, end = place.start, company.end
             relations.append(Relation(
                 head=company.id, tail=place.id, evidence=[start, end],
-                provenance=provenance(doc, start, end, "rule:companies/written-after-place", VERSION, 0.9),
+                provenance=provenance_of(start, end, "rule:companies/written-after-place", VERSION, 0.9),
             ))
     return relations
 
 
-def make_entity(doc: Doc, raw: str, mention: Mention, name: str) -> Entity:
+def make_entity(view: TextView, raw: str, provenance_of: ProvenanceMaker, mention: Mention, name: str) -> Entity:
     """Build the COMPANY entity of a view-offset mention, with raw offsets and provenance.
 
     Args:
-        doc: the document (its view maps the mention to raw offsets).
+        view: the document's view (maps the mention to raw offsets).
         raw: the raw text (``extensions.raw_text(doc)``), read once by the caller.
+        provenance_of: the document's provenance builder.
         mention: the mention, in view offsets.
         name: its canonical name.
 
     Returns:
         The entity.
     """
-    start, end = doc._.view.to_raw(mention.start, mention.end)
+    start, end = view.to_raw(mention.start, mention.end)
     return Entity(
         id=f"e{start}",
         start=start,
@@ -889,7 +909,7 @@ def make_entity(doc: Doc, raw: str, mention: Mention, name: str) -> Entity:
         text=raw[start:end],
         label="COMPANY",
         name=name,
-        provenance=provenance(doc, start, end, mention.producer, mention.version, mention.confidence),
+        provenance=provenance_of(start, end, mention.producer, mention.version, mention.confidence),
     )
 
 

@@ -1,6 +1,7 @@
 """Stage 7, times: dates, periods and relative time words resolved against the publication date.
 
-One compiled ``regex`` scans the analysis view; every alternative is a named rule and
+One compiled pattern (standard ``re``: see :func:`pipeline.text_rules.compile_unique_groups`)
+scans the analysis view; every alternative is a named rule and
 :func:`resolve` turns its match into the gold format's ISO-like value (``2025``, ``2025-12-31``,
 ``2025-01/2025-11``, ``2025/2026-01``, ``T18:00``). The words (seasons, holidays, five-year
 plans, "now" words, cut-off markers) are data in ``rules/times/calendar.json``; lunar festival
@@ -16,6 +17,7 @@ year itself (``2000年前建成`` -> ``2000``).
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -25,10 +27,11 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance, raw_text
+from .extensions import raw_text
 from .numerals import NumeralError, parse_number
 from .resources import load_json
 from .schema import TimeExpression
+from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups
 
 VERSION = "1"
 PRODUCER = "rule:times/{}"
@@ -37,6 +40,12 @@ _YEAR4 = r"(?:1[89]\d\d|20\d\d|[一二][〇零九○][〇零○一二三四五�
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]|[一二三四五六七八九十])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 _COUNT = r"(?:\d{1,3}|[一二两三四五六七八九十百]{1,4})"
+# The characters each of the patterns above can start with (the scanner's per-rule guards);
+# ``\d`` stands for every character ``\d`` matches (Unicode decimal digits).
+_DIGITS = "\\d"
+_YEAR4_FIRST = "12一二"
+_MONTH_FIRST = _DIGITS + "一二三四五六七八九十"
+_COUNT_FIRST = _DIGITS + "一二两三四五六七八九十百"
 #: a look-behind for the start of a clause (text start, line break or clause punctuation)
 _CLAUSE_MARKS = "\n,。;:!?、(“"
 _CLAUSE_START = rf"(?<![^{_CLAUSE_MARKS}])"
@@ -65,6 +74,18 @@ def _year_word_alternation(cal: dict) -> str:
         after = f"(?![{regex.escape(guard['after'])}])" if guard.get("after") else ""
         parts.append(f"{before}{regex.escape(word)}{after}")
     return "|".join(parts)
+
+
+def _initials(words) -> str:
+    """The first characters of ``words``."""
+    return "".join(word[0] for word in words)
+
+
+def _char_class(chars: str) -> str:
+    """A regex character class of ``chars``, where ``\\d`` stands for every decimal digit."""
+    digits = _DIGITS in chars
+    chars = chars.replace(_DIGITS, "")
+    return "[" + (_DIGITS if digits else "") + "".join(sorted(re.escape(c) for c in set(chars))) + "]"
 
 
 @dataclass(frozen=True)
@@ -117,43 +138,70 @@ def _tables() -> dict:
         rf"|前(?P<fm>{_COUNT})个月"
     )
     year_part = rf"(?P<ypart>{_alternation(cal['year_parts'])}|度)"
+    # rule -> (the characters a match can start with, the pattern); where two rules can start at
+    # the same place, the first listed wins
     rules = {
-        "clock": r"(?:(?P<ampm>上午|下午|晚上|凌晨|中午|早上|傍晚)(?P<hh>\d{1,2}|[一二三四五六七八九十]{1,3})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
-        "plan": rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})",
-        "decade": r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
-        "year_range": rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年",
-        "date": rf"(?:{year_prefix}(?:的?(?:{tail})|{year_part})?|(?:{tail}))(?P<open>以来|起|至今(?!年))?",
-        "relative": rf"(?<![数几第\d])(?P<n>{_COUNT})(?P<more>多)?(?P<u>年|个月|周|天)(?P<dir>前|后|以来|来)",
-        "past_years": rf"(?:过去|{_CLAUSE_START}近)(?P<n1>{_COUNT})年(?!来|以来|前|后)",
-        "bare_year": rf"(?<=\()(?P<by>(?:19|20)\d\d)(?=\))",
-        "now": rf"(?<![{''.join(cal['now_word_blockers'])}])(?P<now>{_alternation(cal['now_words'])})",
-        "day_word": rf"(?P<dw>{_alternation(cal['day_words'])})",
-        "month_word": rf"(?P<mw>{_alternation(cal['month_words'])})(?P<mwopen>以来)?",
-        "day_only": r"(?<![\d月.])(?P<do>[12]\d|3[01]|0?[1-9])日?(?:[-~至到](?P<do2>[12]\d|3[01]|0?[1-9]))?日(?![内起])",
-        "current_year": rf"(?P<cy>{_alternation(cal['current_year_words'])})",
-        "full_year": r"全年",
-        "anaphoric_holiday": rf"(?P<ah>{_alternation(cal['anaphoric_holiday_words'])})",
+        "clock": (
+            "上下晚凌中早傍" + _DIGITS,
+            r"(?:(?P<ampm>上午|下午|晚上|凌晨|中午|早上|傍晚)(?P<hh>\d{1,2}|[一二三四五六七八九十]{1,3})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
+        ),
+        "plan": ("“" + _initials(cal["plans"]), rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})"),
+        "decade": (
+            "上2二" + _DIGITS + "一二三四五六七八九",
+            r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
+        ),
+        "year_range": (_YEAR4_FIRST, rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年"),
+        "date": (
+            _YEAR4_FIRST + _initials(cal["year_words"]) + _MONTH_FIRST + _initials(cal["standalone_year_parts"])
+            + _initials(cal["seasons"]) + _initials(holidays) + "前",
+            rf"(?:{year_prefix}(?:的?(?:{tail})|{year_part})?|(?:{tail}))(?P<open>以来|起|至今(?!年))?",
+        ),
+        "relative": (_COUNT_FIRST, rf"(?<![数几第\d])(?P<n>{_COUNT})(?P<more>多)?(?P<u>年|个月|周|天)(?P<dir>前|后|以来|来)"),
+        "past_years": ("过近", rf"(?:过去|{_CLAUSE_START}近)(?P<n1>{_COUNT})年(?!来|以来|前|后)"),
+        "bare_year": ("12", r"(?<=\()(?P<by>(?:19|20)\d\d)(?=\))"),
+        "now": (
+            _initials(cal["now_words"]),
+            rf"(?<![{''.join(cal['now_word_blockers'])}])(?P<now>{_alternation(cal['now_words'])})",
+        ),
+        "day_word": (_initials(cal["day_words"]), rf"(?P<dw>{_alternation(cal['day_words'])})"),
+        "month_word": (_initials(cal["month_words"]), rf"(?P<mw>{_alternation(cal['month_words'])})(?P<mwopen>以来)?"),
+        "day_only": (
+            _DIGITS,
+            r"(?<![\d月.])(?P<do>[12]\d|3[01]|0?[1-9])日?(?:[-~至到](?P<do2>[12]\d|3[01]|0?[1-9]))?日(?![内起])",
+        ),
+        "current_year": (_initials(cal["current_year_words"]), rf"(?P<cy>{_alternation(cal['current_year_words'])})"),
+        "full_year": ("全", r"全年"),
+        "anaphoric_holiday": (
+            _initials(cal["anaphoric_holiday_words"]),
+            rf"(?P<ah>{_alternation(cal['anaphoric_holiday_words'])})",
+        ),
     }
     words = (
         list(cal["seasons"]) + holidays + list(cal["standalone_year_parts"]) + list(cal["now_words"])
         + list(cal["day_words"]) + list(cal["month_words"]) + list(cal["current_year_words"])
-        + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"])
+        + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"]) + list(cal["plans"])
     )
-    # every rule starts with one of these characters; the look-ahead lets other positions fail fast
-    first_chars = set("“(上下晚凌中早傍过全前近") | {w[0] for w in words} | {w[0] for w in cal["plans"]}
     numeral = "〇零○一二两三四五六七八九十百"
+    # Where a time may start: a number before a time word, or a character that starts a word
+    # (this look-ahead also decides which numbers are tried, e.g. not 20 in 20世纪).
     lead = (
         r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
         rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
-        "|[" + "".join(sorted(regex.escape(c) for c in first_chars)) + "]"
+        f"|{_char_class('“(上下晚凌中早傍过全前近' + _initials(words))}"
     )
-    # where two rules can start at the same place, the first listed wins
-    pattern = rf"(?={lead})(?:" + "|".join(f"(?P<r_{name}>{body})" for name, body in rules.items()) + ")"
+    # Each rule is guarded by its first characters, so a position tries only the rules that can
+    # start there, and the scanner by all of them (which lets ``re`` skip other positions fast).
+    all_first = "".join(first for first, _ in rules.values())
+    pattern = rf"(?={_char_class(all_first)})(?={lead})(?:" + "|".join(
+        f"(?P<r_{name}>(?={_char_class(first)}){body})" for name, (first, body) in rules.items()
+    ) + ")"
+    scanner, group_names = compile_unique_groups(pattern)
     return {
         "cal": cal,
         "lunar": lunar,
-        "rules": list(rules),
-        "scanner": regex.compile(pattern),
+        "rules": [(name, scanner.groupindex[f"r_{name}"]) for name in rules],
+        "scanner": scanner,
+        "group_names": group_names,
         "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
         "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }
@@ -411,9 +459,10 @@ class TimeTagger:
         pub = Published.parse(published)
         found: list[tuple[int, int, str, Optional[str], bool]] = []
         last_holiday: Optional[str] = None
-        for m in tables["scanner"].finditer(text):
-            rule = next(name for name in tables["rules"] if m.group(f"r_{name}") is not None)
-            start, end = m.span()
+        for match in tables["scanner"].finditer(text):
+            rule = next(name for name, number in tables["rules"] if match.group(number) is not None)
+            m = NamedGroups(match, tables["group_names"])
+            start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
                 continue
             try:
@@ -526,19 +575,20 @@ class TimeTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
+        found = self.find(view.text, doc._.published)
+        raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
         times = []
-        for vs, ve, rule, value, as_of in self.find(view.text, doc._.published):
+        for vs, ve, rule, value, as_of in found:
             start, end = view.to_raw(vs, ve)
             times.append(
                 TimeExpression(
                     id=f"t{start}",
                     start=start,
                     end=end,
-                    text=raw_text(doc)[start:end],
+                    text=raw[start:end],
                     value=value,
                     as_of=as_of,
-                    provenance=provenance(doc, start, end, PRODUCER.format(rule), VERSION,
-                                          1.0 if value is not None else 0.5),
+                    provenance=provenance_of(start, end, PRODUCER.format(rule), VERSION, 1.0 if value is not None else 0.5),
                 )
             )
         doc._.times = times

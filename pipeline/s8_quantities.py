@@ -1,8 +1,8 @@
 """Stage 8, quantities: every measured number with its value, range, unit and hedge.
 
-One compiled ``regex`` scans the analysis view (times masked out, so a quantity never overlaps
-a time); each candidate is then checked against the gold conventions and parsed with
-:mod:`pipeline.numerals`. Units, qualifiers and exclusions are data in ``rules/numbers/``.
+One compiled pattern (standard ``re``: see :func:`pipeline.text_rules.compile_unique_groups`)
+scans the analysis view (times masked out, so a quantity never overlaps a time); each candidate
+is then checked against the gold conventions and parsed with :mod:`pipeline.numerals`. Units, qualifiers and exclusions are data in ``rules/numbers/``.
 
 Conventions (``../shared/gold/README.md``): the span covers qualifier + number + multiplier +
 unit (约10万平方米, 5万余人, 超10万亩); 万元/亿元 give unit 元; vague 数百/数万 are ranges
@@ -21,10 +21,11 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance, raw_text
+from .extensions import raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
+from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups, raw_spans_to_view
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"
@@ -115,7 +116,7 @@ def _tables() -> dict:
         rf"(?(pre)|(?:{counting_verbs}|"
         rf"(?!一(?:{unit_words})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
     )
-    scanner = regex.compile(
+    scanner, group_names = compile_unique_groups(
         rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
         r"(?:"
@@ -142,9 +143,10 @@ def _tables() -> dict:
         quotes.append(rf"{opening}[^{closing}{opening}\n,。;!?]{{1,{excl['quoted_max_chars']}}}{closing}")
     return {
         "scanner": scanner,
-        "group_index": {name: number - 1 for name, number in scanner.groupindex.items()},
+        "group_names": group_names,
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
+        "quote_opening": regex.compile(f"[{''.join(sorted(regex.escape(pair[0]) for pair in excl['quote_pairs']))}]"),
         "arabic_only": frozenset(units["arabic_only"]),
         "duration": frozenset(units["duration"]),
         "rewrite": {**units["rewrite"], **units["half"]},
@@ -163,18 +165,6 @@ def _tables() -> dict:
 def _is_digit_run(text: str) -> bool:
     """二〇二五 / 七八: Chinese digits with no 十/百/千/万/亿."""
     return len(text) > 1 and all(ch in CHINESE_DIGITS for ch in text)
-
-
-class _Groups:
-    """Read-only access to a match's named groups by name (cheaper than ``Match.groupdict``)."""
-
-    __slots__ = ("values", "index")
-
-    def __init__(self, values: tuple, index: dict):
-        self.values, self.index = values, index
-
-    def __getitem__(self, name: str):
-        return self.values[self.index[name]]
 
 
 def _trailing_multiplier(text: str) -> float:
@@ -213,14 +203,25 @@ class QuantityTagger:
         return zones
 
     def is_excluded(self, text: str, start: int, end: int) -> bool:
-        """True when view span ``start:end`` overlaps an exclusion zone.
+        """True when view span ``start:end`` overlaps an exclusion zone (see :meth:`excluded_zones`).
 
         Zones are short (at most ``EXCLUSION_REACH`` characters), so only a window around the
         span is searched: the cost is per candidate, not per character of the text.
         """
         reach = self.tables["reach"]
-        window = self.excluded_zones(text, max(0, start - reach), min(len(text), end + reach))
-        return any(zs < end and start < ze for zs, ze in window)
+        window_start, window_end = max(0, start - reach), min(len(text), end + reach)
+        patterns = [self.tables["exclusions"]]
+        if self.tables["quote_opening"].search(text, window_start, end):
+            patterns.append(self.tables["quoted"])  # a quoted zone starts with its opening mark
+        for pattern in patterns:
+            # one zone per start, in order (overlapped): a zone starting at ``end`` or later
+            # cannot overlap, so the search stops there
+            for zone in pattern.finditer(text, window_start, window_end, overlapped=True):
+                if zone.start() >= end:
+                    break
+                if zone.end() > start:
+                    return True
+        return False
 
     def find(self, text: str, time_spans: list[tuple[int, int]] = ()) -> list[Found]:
         """Find the quantities of a view text.
@@ -232,13 +233,10 @@ class QuantityTagger:
         Returns:
             The quantities in text order.
         """
-        if time_spans:
-            chars = list(text)
-            for start, end in time_spans:
-                chars[start:end] = TIME_MASK * (end - start)
-            masked = "".join(chars)
-        else:
-            masked = text
+        masked = text
+        for start, end in time_spans:
+            if 0 <= start < end:
+                masked = masked[:start] + TIME_MASK * (end - start) + masked[end:]
         found: list[Found] = []
         for m in self.tables["scanner"].finditer(masked):
             for item in self._read(m, masked):
@@ -246,7 +244,7 @@ class QuantityTagger:
                     found.append(item)
         return found
 
-    def _qualifier(self, g: dict, start: int, text: str) -> tuple[Optional[str], int]:
+    def _qualifier(self, g: NamedGroups, start: int, text: str) -> tuple[Optional[str], int]:
         """The qualifier of a match and the span start it implies (prefix word kept or dropped)."""
         tables = self.tables
         qualifier = None
@@ -264,7 +262,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = _Groups(m.groups(), tables["group_index"])
+        g = NamedGroups(m, tables["group_names"])
         if g["ca"]:
             return [
                 Found(*m.span("ca"), "choose", float(g["ca"]), None, None, "", None),
@@ -293,7 +291,7 @@ class QuantityTagger:
         except NumeralError:
             return []
 
-    def _vague(self, m, g: dict, text: str, unit: str) -> list[Found]:
+    def _vague(self, m, g: NamedGroups, text: str, unit: str) -> list[Found]:
         """数百/数万/数年: a 2-9 range of the multiplier; no qualifier, no prefix word in the span."""
         start = m.start("vague")
         if start > 0 and text[start - 1] in self.tables["vague_blocked_after"]:
@@ -304,7 +302,7 @@ class QuantityTagger:
         scale = parse_number(g["vague"][1:]) if len(g["vague"]) > 1 else 1.0
         return [Found(start, unit_end, "vague", None, 2 * scale, 9 * scale, unit, None)]
 
-    def _chinese_part_rejected(self, part: str, g: dict, start: int, text: str, has_qualifier: bool) -> bool:
+    def _chinese_part_rejected(self, part: str, g: NamedGroups, start: int, text: str, has_qualifier: bool) -> bool:
         """True when a Chinese numeral is a word rather than a count (一条, 千年岁月, 零部件)."""
         if set(part) <= ZERO:
             return True  # 零部件, 清零
@@ -315,7 +313,7 @@ class QuantityTagger:
             return not (start > 0 and text[start - 1] in "上成")  # 千年岁月, 百姓; but 上千人
         return False
 
-    def _number(self, g: dict, text: str, start: int, end: int, unit: str, qualifier: Optional[str]) -> list[Found]:
+    def _number(self, g: NamedGroups, text: str, start: int, end: int, unit: str, qualifier: Optional[str]) -> list[Found]:
         """Plain numbers and ranges, with the acceptance rules for Chinese and bare numerals."""
         tables = self.tables
         a, b = g["a"], g["b"]
@@ -357,26 +355,24 @@ class QuantityTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
-        time_spans = []
-        for time in doc._.times or []:
-            span = view.raw_span_to_view(time.start, time.end)
-            if span is not None:
-                time_spans.append(span)
+        time_spans = [span for span in raw_spans_to_view(view, [(t.start, t.end) for t in doc._.times or []]) if span]
+        found = self.find(view.text, time_spans)
+        raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
         quantities = []
-        for item in self.find(view.text, time_spans):
+        for item in found:
             start, end = view.to_raw(item.start, item.end)
             quantities.append(
                 Quantity(
                     id=f"q{start}",
                     start=start,
                     end=end,
-                    text=raw_text(doc)[start:end],
+                    text=raw[start:end],
                     value=item.value,
                     low=item.low,
                     high=item.high,
                     unit=item.unit,
                     qualifier=item.qualifier,
-                    provenance=provenance(doc, start, end, PRODUCER.format(item.rule), VERSION),
+                    provenance=provenance_of(start, end, PRODUCER.format(item.rule), VERSION),
                 )
             )
         doc._.quantities = quantities
