@@ -27,7 +27,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple, Protocol, Sequence
+from typing import NamedTuple, Protocol
 
 import regex
 

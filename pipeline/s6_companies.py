@@ -41,7 +41,7 @@ from spacy.tokens import Doc
 from . import resources
 from .extensions import items, raw_text
 from .schema import PLACE_LABELS, Entity, Relation
-from .text_rules import ProvenanceMaker, WordMatcher, raw_spans_to_view
+from .text_rules import ProvenanceMaker, WordMatcher
 from .textview import TextView
 
 _HAN = regex.compile(r"\p{Han}")
@@ -815,7 +815,7 @@ class CompanyTagger:
             inside[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         chunks = []
         sentences = doc._.sentences or []
-        for span in raw_spans_to_view(view, [(sentence.start, sentence.end) for sentence in sentences]):
+        for span in (view.raw_span_to_view(sentence.start, sentence.end) for sentence in sentences):
             if span is None:
                 continue
             text = view.text[span[0] : span[1]]
@@ -845,7 +845,7 @@ class CompanyTagger:
         view = doc._.view
         entities = items(doc, "entities")
         places = [e for e in entities if e.label in PLACE_LABELS]
-        place_spans = [s for s in raw_spans_to_view(view, [(e.start, e.end) for e in places]) if s]
+        place_spans = [s for s in (view.raw_span_to_view(e.start, e.end) for e in places) if s]
         ctx = TextContext(view.text, self.rules, place_spans)
         rule_candidates, projects = find_rule_mentions(ctx) if self.use_rules else ([], [])
         model_mentions = self.model_mentions(doc, ctx, rule_candidates) if self.use_model else []
@@ -875,7 +875,7 @@ def written_after_place(doc: Doc, entities: Sequence[Entity], provenance_of: Opt
     provenance builder (made here when not given).
     """
     provenance_of = provenance_of or ProvenanceMaker(doc)
-    placed = list(zip(raw_spans_to_view(doc._.view, [(e.start, e.end) for e in entities]), entities))
+    placed = list(zip((doc._.view.raw_span_to_view(e.start, e.end) for e in entities), entities))
     placed = sorted(((span, e) for span, e in placed if span), key=lambda x: x[0])
     relations = []
     for (place_span, place), (company_span, company) in zip(placed, placed[1:]):

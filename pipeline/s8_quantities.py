@@ -25,7 +25,7 @@ from .extensions import raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
-from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups, raw_spans_to_view
+from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"
@@ -355,7 +355,7 @@ class QuantityTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
-        time_spans = [span for span in raw_spans_to_view(view, [(t.start, t.end) for t in doc._.times or []]) if span]
+        time_spans = [span for span in (view.raw_span_to_view(t.start, t.end) for t in doc._.times or []) if span]
         found = self.find(view.text, time_spans)
         raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
         quantities = []

@@ -8,15 +8,14 @@ so a match offset is a raw offset.
 Helpers for the entity and number stages: :class:`WordMatcher` finds the words of a fixed list
 (place forms, brands) without a Python step per character; :func:`compile_unique_groups` and
 :class:`NamedGroups` run a scanner written for ``regex`` (group names reused in alternatives) on
-the faster standard ``re`` engine; :func:`raw_spans_to_view` maps raw spans back into the
-analysis view without building a map of every character; :class:`ProvenanceMaker` builds many
+the faster standard ``re`` engine; :class:`ProvenanceMaker` builds many
 items' provenance with the document's fields read once.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, Iterable, Mapping, Optional, TypeVar
@@ -385,43 +384,6 @@ def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 def _pair_code(first, second):
     """Encode two code points (ints or numpy arrays) as one 64-bit key."""
     return (first << 21) | second
-
-
-def raw_spans_to_view(view, spans: Iterable[tuple[int, int]]) -> list[Optional[tuple[int, int]]]:
-    """Map raw spans to view spans, as :meth:`TextView.raw_span_to_view` does span by span.
-
-    The view is cut into runs whose raw offsets increase (one run unless the layout moved a
-    segment); a span is two binary searches per run.
-
-    Args:
-        view: the document's :class:`~pipeline.textview.TextView`.
-        spans: raw ``(start, end)`` spans.
-
-    Returns:
-        For each span, the view span covering the view characters inside it, or None.
-    """
-    raw_of = view.raw_of
-    runs = _increasing_runs(raw_of)
-    mapped: list[Optional[tuple[int, int]]] = []
-    for start, end in spans:
-        low, high = len(raw_of), -1
-        for run_start, run_end in runs:
-            first = bisect_left(raw_of, start, run_start, run_end)
-            after = bisect_left(raw_of, end, first, run_end)
-            if first < after:
-                low, high = min(low, first), max(high, after)
-        mapped.append((low, high) if high >= 0 else None)
-    return mapped
-
-
-def _increasing_runs(values) -> list[tuple[int, int]]:
-    """Cut an ``array`` of ints into maximal strictly increasing runs; return their ``(start, end)``."""
-    if len(values) < 2:
-        return [(0, len(values))]
-    array = np.frombuffer(values, dtype=np.dtype(values.typecode))
-    breaks = (np.flatnonzero(array[1:] <= array[:-1]) + 1).tolist()
-    bounds = [0, *breaks, len(values)]
-    return list(zip(bounds, bounds[1:]))
 
 
 class ProvenanceMaker:

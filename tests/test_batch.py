@@ -6,7 +6,6 @@ resume, and identical output from one worker, a process pool and a Dask LocalClu
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import signal

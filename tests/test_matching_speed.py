@@ -1,7 +1,7 @@
 """The fast helpers of the entity and number stages give the results of the plain ways they replace.
 
 Each helper is compared with its reference on random inputs: :class:`WordMatcher` with a brute
-force longest match, :func:`raw_spans_to_view` with ``TextView.raw_span_to_view``,
+force longest match,
 :class:`ProvenanceMaker` with ``extensions.provenance``, the places stage's sentence grouping
 with a per-sentence scan, and the times and quantities scanners (standard ``re``) with the same
 patterns on the ``regex`` module.
@@ -17,8 +17,7 @@ import regex
 from pipeline import gazetteer as gz
 from pipeline import s5_places
 from pipeline.extensions import provenance
-from pipeline.text_rules import ProvenanceMaker, WordMatcher, raw_spans_to_view
-from pipeline.textview import TextView
+from pipeline.text_rules import ProvenanceMaker, WordMatcher
 
 
 def brute_force_longest(words: dict, text: str) -> list[tuple[int, int, object]]:
@@ -59,19 +58,6 @@ def test_word_matcher_agrees_with_the_gazetteer_trie():
 def test_word_matcher_rejects_an_empty_word():
     with pytest.raises(ValueError):
         WordMatcher.from_words({"": 1, "杭州": 2})
-
-
-def test_raw_spans_map_like_the_view_does_in_any_segment_order():
-    rng = random.Random(5)
-    for _ in range(2000):
-        n = rng.randint(0, 40)
-        cuts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 8))))
-        segments = [(a, b) for a, b in zip(cuts, cuts[1:]) if rng.random() < 0.8]
-        if rng.random() < 0.5:
-            rng.shuffle(segments)  # the layout may move a segment (a sidebar, a caption)
-        view = TextView.from_segments("x" * n, segments)
-        spans = [(rng.randint(-2, n + 2), rng.randint(-2, n + 2)) for _ in range(10)]
-        assert raw_spans_to_view(view, spans) == [view.raw_span_to_view(a, b) for a, b in spans]
 
 
 def test_provenance_maker_builds_what_extensions_provenance_builds(nlp_pipeline, seed_texts):
