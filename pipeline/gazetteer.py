@@ -497,10 +497,17 @@ class Gazetteer:
                     break
         return found
 
-    def find_forms(self, text: str) -> tuple[list[tuple[int, int, str]], list[bool]]:
+    def find_forms(self, text: str, longest: Optional[list[tuple[int, int, str]]] = None
+                   ) -> tuple[list[tuple[int, int, str]], list[bool]]:
         """Return the non-overlapping longest matches of all full and short forms (blockers
-        dropped) and which characters any match, blockers included, covers."""
-        matches = self.trie.parse_longest(text)
+        dropped) and which characters any match, blockers included, covers.
+
+        Args:
+            text: the text to search.
+            longest: the longest matches of the forms in ``text`` when the caller found them
+                already (the places stage does, faster than :attr:`trie`); found here otherwise.
+        """
+        matches = self.trie.parse_longest(text) if longest is None else longest
         townships = self.find_townships(text)
         if townships:
             chosen: list[tuple[int, int, str]] = []

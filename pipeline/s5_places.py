@@ -168,26 +168,8 @@ def form_matcher(gaz: Gazetteer) -> WordMatcher[str]:
 
 
 def find_forms(text: str, gaz: Gazetteer) -> tuple[list[tuple[int, int, str]], list[bool]]:
-    """Return what :meth:`Gazetteer.find_forms` returns, with the trie pass of :class:`WordMatcher`.
-
-    The non-overlapping longest matches of all full and short forms, and of the township names
-    found from their suffix (blockers dropped), and which characters any match, blockers
-    included, covers.
-    """
-    matches = form_matcher(gaz).find(text)
-    townships = gaz.find_townships(text)
-    if townships:
-        chosen: list[tuple[int, int, str]] = []
-        taken: set[int] = set()
-        for start, end, form in sorted(matches + townships, key=lambda m: (m[0] - m[1], m[0])):
-            if not taken.intersection(range(start, end)):
-                chosen.append((start, end, form))
-                taken.update(range(start, end))
-        matches = sorted(chosen)
-    covered = [False] * (len(text) + 1)
-    for start, end, _ in matches:
-        covered[start:end] = [True] * (end - start)
-    return [m for m in matches if m[2]], covered
+    """Return what :meth:`Gazetteer.find_forms` returns, with the trie pass of :class:`WordMatcher`."""
+    return gaz.find_forms(text, form_matcher(gaz).find(text))
 
 
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
