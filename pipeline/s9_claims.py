@@ -661,8 +661,11 @@ def encloses_other(context: DocContext, m: Mention, start: int, end: int) -> boo
 
 def is_question(context: DocContext, site: QuantitySite) -> bool:
     """True when the figure's sentence is a question (“最大户型是3居室还是4居室?”): it states nothing about anyone."""
-    s_start, s_end = context.sentences[site.sentence]
-    return context.text[s_start:s_end].rstrip().rstrip(_CLOSE_QUOTES).endswith(("?", "？"))
+    s_start, end = context.sentences[site.sentence]
+    text = context.text
+    while end > s_start and (text[end - 1].isspace() or text[end - 1] in _CLOSE_QUOTES):
+        end -= 1
+    return end > s_start and text[end - 1] in "?？"
 
 
 def bounds_a_group(context: DocContext, site: QuantitySite) -> bool:
