@@ -41,7 +41,7 @@ from .extensions import raw_text
 from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
-from .text_rules import ProvenanceMaker, WordMatcher
+from .text_rules import ProvenanceMaker
 from .textview import TextView
 
 VERSION = "1"
@@ -161,21 +161,10 @@ def load_rules() -> PlaceRules:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def form_matcher(gaz: Gazetteer) -> WordMatcher[str]:
-    """The :class:`WordMatcher` of the gazetteer's trie (built once per gazetteer)."""
-    return WordMatcher(gaz.trie.root)
-
-
-def find_forms(text: str, gaz: Gazetteer) -> tuple[list[tuple[int, int, str]], list[bool]]:
-    """Return what :meth:`Gazetteer.find_forms` returns, with the trie pass of :class:`WordMatcher`."""
-    return gaz.find_forms(text, form_matcher(gaz).find(text))
-
-
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
-    """Return every longest-match full or short form in ``text`` (see :func:`find_forms`)
+    """Return every longest-match full or short form in ``text`` (see :meth:`Gazetteer.find_forms`)
     and which characters any match, blockers included, covers."""
-    matches, covered = find_forms(text, gaz)
+    matches, covered = gaz.find_forms(text)
     mentions = []
     for start, end, form in matches:
         if form in gaz.full_forms:

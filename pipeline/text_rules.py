@@ -295,14 +295,14 @@ class WordMatcher(Generic[Value]):
 
     The matches are those of a left-to-right scan that takes the longest word starting at each
     position and resumes after it: the matches of ``regex`` ``finditer`` over the words'
-    longest-first alternation, and of :meth:`pipeline.gazetteer.LongestMatchTrie.parse_longest`.
+    longest-first alternation.
     The trie is walked only from the positions where a word's first two characters (or a
     one-character word) occur, found with numpy in one pass, so most characters cost no Python
     step.
 
     Args:
         trie: nested dicts, one level per character; a node's ``None`` key holds the value of
-            the word ending there (the layout of ``LongestMatchTrie.root``).
+            the word ending there (see :meth:`from_words`).
     """
 
     def __init__(self, trie: dict):

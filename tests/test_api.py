@@ -33,3 +33,10 @@ def test_train_command_offers_every_trained_artifact():
     argv = ["train", "ner", "--backend", "spacy", "--limit", "5"]
     args = build_parser(argv).parse_args(argv)
     assert (args.model, args.backend, args.limit) == ("ner", "spacy", 5)
+
+
+def test_the_same_document_twice_gives_the_same_article(nlp_pipeline, seed_texts):
+    # Caches inside stages must never hand out objects a later step changes.
+    for text in list(seed_texts.values())[:2] + ["浙江省乐清市和乐清贫的人。杭州市钱塘区前进街道新增停车位300个。"]:
+        first = nlp_pipeline(text).model_dump_json()
+        assert nlp_pipeline(text).model_dump_json() == first

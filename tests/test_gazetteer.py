@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import random
 from pathlib import Path
 
 import pytest
@@ -72,28 +71,6 @@ def test_township_short_form():
     assert gz.township_short("前进街道") == "前进"
     assert gz.township_short("瓶窑镇") == "瓶窑"
     assert gz.township_short("塘镇") == ""
-
-
-def brute_force_longest(words: dict[str, str], text: str) -> list[tuple[int, int, str]]:
-    found, i = [], 0
-    while i < len(text):
-        ends = [j for j in range(i + 1, len(text) + 1) if text[i:j] in words]
-        if ends:
-            found.append((i, ends[-1], words[text[i:ends[-1]]]))
-            i = ends[-1]
-        else:
-            i += 1
-    return found
-
-
-def test_longest_match_trie_matches_a_brute_force_search():
-    rng = random.Random(7)
-    words = {w: w for w in ["杭州", "杭州市", "州市", "钱塘区", "钱塘", "市钱", "浙江省", "江"]}
-    trie = gz.LongestMatchTrie(words)
-    alphabet = "杭州市钱塘区浙江省的"
-    for _ in range(300):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
-        assert trie.parse_longest(text) == brute_force_longest(words, text)
 
 
 # ---------------------------------------------------------------------------------------------
