@@ -226,16 +226,19 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_STORE):
         import duckdb
+        import pyarrow  # noqa: F401  (every batch goes through arrow: load it with the store, not in the first batch)
 
         self.path = str(path)
         try:
-            self.con = duckdb.connect(self.path)
+            # One thread: the batch driver writes while the worker processes use every core.
+            self.con = duckdb.connect(self.path, config={"threads": 1})
         except duckdb.Error as err:
             raise StoreError(
                 f"cannot open the store {self.path}: {err}. Is another zhclaims run using it? "
                 f"Wait for it to finish, or give another file with --store."
             ) from None
         self._create_tables()
+        self._stored_ids: Optional[set[str]] = None
 
     def _create_tables(self) -> None:
         """Create missing tables, add columns new in schema.py, and check the store format."""
@@ -294,16 +297,20 @@ class Store:
         ]
         error_rows = [(e.source, e.line, e.doc_id, e.reason, run_id, now) for e in errors]
         cleared = [(r.path, r.line) for r in results] + [(e.source, e.line) for e in errors]
+        if self._stored_ids is None:
+            self._stored_ids = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
+        replaced = [(r.doc_id,) for r in results if r.doc_id in self._stored_ids]
         con.execute("BEGIN TRANSACTION")
         try:
-            if results:
-                con.register("batch_ids", _arrow_table([("doc_id", "VARCHAR")], [(r.doc_id,) for r in results]))
+            if replaced:  # only documents stored before have rows to remove (no table scan otherwise)
+                con.register("batch_ids", _arrow_table([("doc_id", "VARCHAR")], replaced))
                 for table in ("documents",) + tuple(ITEM_TABLES):
                     con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM batch_ids)")
+                con.unregister("batch_ids")
+            if results:
                 self._insert("documents", doc_rows)
                 for table in ITEM_TABLES:
                     self._insert(table, [row for r in results for row in r.rows.get(table, ())])
-                con.unregister("batch_ids")
             con.register("batch_keys", _arrow_table([("source", "VARCHAR"), ("line", "BIGINT")], cleared))
             con.execute("DELETE FROM errors USING batch_keys k "
                         "WHERE errors.source = k.source AND errors.line IS NOT DISTINCT FROM k.line")
@@ -312,7 +319,9 @@ class Store:
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
+            self._stored_ids = None  # read again from the store next time
             raise
+        self._stored_ids.update(r.doc_id for r in results)
 
     def _insert(self, table: str, rows: list[tuple]) -> None:
         if not rows:
