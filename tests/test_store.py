@@ -93,6 +93,16 @@ def test_rewriting_a_document_replaces_all_its_rows(tmp_path):
     assert list(store.read_table(path, "documents")["run_id"]) == [2, 1]
 
 
+def test_a_document_stored_by_an_earlier_run_is_replaced_after_reopening(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store(path) as db:
+        db.write([result_for(make_article("a"))], [], 1)
+    with Store(path) as db:  # a new process: what is stored must be read back, not assumed new
+        db.write([result_for(make_article("a", with_claim=False))], [], 2)
+    assert list(store.read_table(path, "documents")["doc_id"]) == ["a"]
+    assert list(store.read_table(path, "claims")["doc_id"]) == []
+
+
 def test_error_rows_are_replaced_and_cleared_by_success(tmp_path):
     path = tmp_path / "s.duckdb"
     with Store(path) as db:
