@@ -46,6 +46,9 @@ _DIGITS = "\\d"
 _YEAR4_FIRST = "12一二"
 _MONTH_FIRST = _DIGITS + "一二三四五六七八九十"
 _COUNT_FIRST = _DIGITS + "一二两三四五六七八九十百"
+#: the characters a time can start with that do not start a calendar word: a clock (上午), a
+#: decade (上世纪), the first months (前5个月), recent years (过去五年, 近三年), 全年, a quoted plan
+_NON_WORD_STARTS = "“(上下晚凌中早傍过全前近"
 #: a look-behind for the start of a clause (text start, line break or clause punctuation)
 _CLAUSE_MARKS = "\n,。;:!?、(“"
 _CLAUSE_START = rf"(?<![^{_CLAUSE_MARKS}])"
@@ -79,6 +82,28 @@ def _year_word_alternation(cal: dict) -> str:
 def _initials(words) -> str:
     """The first characters of ``words``."""
     return "".join(word[0] for word in words)
+
+
+def _word_starts(words, other_starts: str, numerals: str) -> str:
+    """A regex for where one of ``words`` starts, or a character of ``other_starts``.
+
+    A word is known by its first two characters, so the many characters that begin a calendar
+    word and no time (国 of 国家, 年 of 年轻) rarely get further. A word that begins with a
+    character of ``other_starts`` or ``numerals`` (where rules other than the words start too),
+    or has one character, needs only its first character.
+
+    Args:
+        words: the calendar words.
+        other_starts: characters that always qualify (the starts of rules other than words).
+        numerals: characters that numbers start with (a number qualifies by the rest of the look-ahead).
+
+    Returns:
+        A regex alternation (no groups), a character class first.
+    """
+    shared = set(other_starts) | set(numerals)
+    singles = set(other_starts) | {word[0] for word in words if len(word) == 1 or word[0] in shared}
+    pairs = sorted({word[:2] for word in words if word[0] not in singles})
+    return "|".join([_char_class("".join(singles))] + [regex.escape(pair) for pair in pairs])
 
 
 def _char_class(chars: str) -> str:
@@ -182,12 +207,13 @@ def _tables() -> dict:
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"]) + list(cal["plans"])
     )
     numeral = "〇零○一二两三四五六七八九十百"
-    # Where a time may start: a number before a time word, or a character that starts a word
-    # (this look-ahead also decides which numbers are tried, e.g. not 20 in 20世纪).
+    # Where a time may start: a number before a time word, a character that starts a rule other
+    # than a word, or the start of a word (this look-ahead also decides which numbers are tried,
+    # e.g. not 20 in 20世纪).
     lead = (
         r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
         rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
-        f"|{_char_class('“(上下晚凌中早傍过全前近' + _initials(words))}"
+        f"|{_word_starts(words, _NON_WORD_STARTS, numeral)}"
     )
     # Each rule is guarded by its first characters, so a position tries only the rules that can
     # start there, and the scanner by all of them (which lets ``re`` skip other positions fast).
@@ -199,7 +225,8 @@ def _tables() -> dict:
     return {
         "cal": cal,
         "lunar": lunar,
-        "rules": [(name, scanner.groupindex[f"r_{name}"]) for name in rules],
+        # a rule's group encloses all of its match, so it is the match's last group
+        "rule_of_group": {f"r_{name}": name for name in rules},
         "scanner": scanner,
         "group_names": group_names,
         "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
@@ -459,8 +486,9 @@ class TimeTagger:
         pub = Published.parse(published)
         found: list[tuple[int, int, str, Optional[str], bool]] = []
         last_holiday: Optional[str] = None
+        rule_of_group = tables["rule_of_group"]
         for match in tables["scanner"].finditer(text):
-            rule = next(name for name, number in tables["rules"] if match.group(number) is not None)
+            rule = rule_of_group[match.lastgroup]
             m = NamedGroups(match, tables["group_names"])
             start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
