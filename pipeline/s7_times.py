@@ -239,7 +239,8 @@ def _tables() -> dict:
         "rule_of_group": {f"r_{name}": name for name in rules},
         "scanner": scanner,
         "group_names": group_names,
-        "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
+        "cutoff_before": tuple(cal["cutoff_before"]),
+        "cutoff_after": tuple(cal["cutoff_after"]),
         "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }
 
@@ -606,10 +607,9 @@ class TimeTagger:
 
     def _cutoff(self, text: str, start: int, end: int) -> bool:
         """True when 截至/截止 stands right before the span or 为止 right after it."""
-        before = text[max(0, start - 4) : start]
-        if any(before.endswith(w) for w in self.tables["cutoff_before"]):
-            return True
-        return any(text.startswith(w, end) for w in self.tables["cal"]["cutoff_after"])
+        return text[max(0, start - 4) : start].endswith(self.tables["cutoff_before"]) or text.startswith(
+            self.tables["cutoff_after"], end
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
