@@ -46,6 +46,10 @@ _DIGITS = "\\d"
 _YEAR4_FIRST = "12一二"
 _MONTH_FIRST = _DIGITS + "一二三四五六七八九十"
 _COUNT_FIRST = _DIGITS + "一二两三四五六七八九十百"
+#: a clock's part-of-day words (上午8时)
+_DAY_PARTS = ("上午", "下午", "晚上", "凌晨", "中午", "早上", "傍晚")
+#: the century words before a decade (上世纪90年代)
+_CENTURIES = ("上世纪", "上个世纪", "20世纪", "二十世纪")
 #: a look-behind for the start of a clause (text start, line break or clause punctuation)
 _CLAUSE_MARKS = "\n,。;:!?、(“"
 _CLAUSE_START = rf"(?<![^{_CLAUSE_MARKS}])"
@@ -79,6 +83,26 @@ def _year_word_alternation(cal: dict) -> str:
 def _initials(words) -> str:
     """The first characters of ``words``."""
     return "".join(word[0] for word in words)
+
+
+def _word_starts(words, other_starts: list[str], numerals: str) -> str:
+    """A regex for where one of ``words`` or another rule starts, numbers aside.
+
+    A word is known by its first two characters, so the many characters that begin a calendar
+    word and no time (国 of 国家, 上 of 上海) rarely get further. A word that starts with a
+    numeral (一季度), where a number could start too, or has one character needs only its first.
+
+    Args:
+        words: the calendar words.
+        other_starts: regexes for how the other rules start.
+        numerals: the characters a Chinese number starts with.
+
+    Returns:
+        A regex alternation (no groups), a character class first.
+    """
+    singles = {word[0] for word in words if len(word) == 1 or word[0] in numerals}
+    pairs = sorted({word[:2] for word in words if word[0] not in singles})
+    return "|".join([_char_class("".join(singles))] + [regex.escape(pair) for pair in pairs] + other_starts)
 
 
 def _char_class(chars: str) -> str:
@@ -143,12 +167,12 @@ def _tables() -> dict:
     rules = {
         "clock": (
             "上下晚凌中早傍" + _DIGITS,
-            r"(?:(?P<ampm>上午|下午|晚上|凌晨|中午|早上|傍晚)(?P<hh>\d{1,2}|[一二三四五六七八九十]{1,3})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
+            rf"(?:(?P<ampm>{'|'.join(_DAY_PARTS)})(?P<hh>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
         ),
         "plan": ("“" + _initials(cal["plans"]), rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})"),
         "decade": (
             "上2二" + _DIGITS + "一二三四五六七八九",
-            r"(?P<cent>上世纪|上个世纪|20世纪|二十世纪)?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
+            rf"(?P<cent>{'|'.join(_CENTURIES)})?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
         ),
         "year_range": (_YEAR4_FIRST, rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年"),
         "date": (
@@ -182,12 +206,24 @@ def _tables() -> dict:
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"]) + list(cal["plans"])
     )
     numeral = "〇零○一二两三四五六七八九十百"
-    # Where a time may start: a number before a time word, or a character that starts a word
-    # (this look-ahead also decides which numbers are tried, e.g. not 20 in 20世纪).
+    # how the rules other than calendar words start when they start with no number (each needs
+    # the characters after its first; 20世纪 and 二十世纪 start with a number)
+    other_starts = [
+        *_DAY_PARTS,
+        *(century for century in _CENTURIES if not century[0].isdigit() and century[0] not in numeral),
+        f"“{_char_class(_initials(cal['plans']))}",
+        f"前{_char_class(_COUNT_FIRST)}",
+        "过去",
+        f"近{_char_class(_COUNT_FIRST)}",
+        "全年",
+    ]
+    # Where a time may start: a number before a time word, a character that starts a rule other
+    # than a word, or the start of a word (this look-ahead also decides which numbers are tried,
+    # e.g. not 20 in 20世纪).
     lead = (
         r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
         rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
-        f"|{_char_class('“(上下晚凌中早傍过全前近' + _initials(words))}"
+        f"|{_word_starts(words, other_starts, numeral)}"
     )
     # Each rule is guarded by its first characters, so a position tries only the rules that can
     # start there, and the scanner by all of them (which lets ``re`` skip other positions fast).
@@ -199,10 +235,12 @@ def _tables() -> dict:
     return {
         "cal": cal,
         "lunar": lunar,
-        "rules": [(name, scanner.groupindex[f"r_{name}"]) for name in rules],
+        # a rule's group encloses all of its match, so it is the match's last group
+        "rule_of_group": {f"r_{name}": name for name in rules},
         "scanner": scanner,
         "group_names": group_names,
-        "cutoff_before": tuple(sorted(cal["cutoff_before"], key=len, reverse=True)),
+        "cutoff_before": tuple(cal["cutoff_before"]),
+        "cutoff_after": tuple(cal["cutoff_after"]),
         "year_in_text": regex.compile(rf"{_YEAR4}年|{_year_word_alternation(cal)}"),
     }
 
@@ -459,8 +497,9 @@ class TimeTagger:
         pub = Published.parse(published)
         found: list[tuple[int, int, str, Optional[str], bool]] = []
         last_holiday: Optional[str] = None
+        rule_of_group = tables["rule_of_group"]
         for match in tables["scanner"].finditer(text):
-            rule = next(name for name, number in tables["rules"] if match.group(number) is not None)
+            rule = rule_of_group[match.lastgroup]
             m = NamedGroups(match, tables["group_names"])
             start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
@@ -568,10 +607,9 @@ class TimeTagger:
 
     def _cutoff(self, text: str, start: int, end: int) -> bool:
         """True when 截至/截止 stands right before the span or 为止 right after it."""
-        before = text[max(0, start - 4) : start]
-        if any(before.endswith(w) for w in self.tables["cutoff_before"]):
-            return True
-        return any(text.startswith(w, end) for w in self.tables["cal"]["cutoff_after"])
+        return text[max(0, start - 4) : start].endswith(self.tables["cutoff_before"]) or text.startswith(
+            self.tables["cutoff_after"], end
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
