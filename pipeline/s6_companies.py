@@ -223,10 +223,49 @@ def load_rules() -> CompanyRules:
     )
 
 
+class WordEndings:
+    """A word list looked up by where its words end: the sizes worth slicing at a position are
+    those of the words ending with the character before it (most characters end none).
+
+    Args:
+        words: the words (empty words are ignored).
+    """
+
+    __slots__ = ("words", "sizes_by_last_char")
+
+    def __init__(self, words: frozenset[str]):
+        self.words = words
+        sizes: dict[str, set[int]] = defaultdict(set)
+        for word in words:
+            if word:
+                sizes[word[-1]].add(len(word))
+        self.sizes_by_last_char = {char: tuple(sorted(found, reverse=True)) for char, found in sizes.items()}
+
+    def longest_ending_at(self, text: str, pos: int, longest: int) -> Optional[str]:
+        """Return the longest word (none longer than ``longest``) that ends at ``text[pos]``, or None."""
+        if pos <= 0 or pos > len(text):
+            return None
+        for size in self.sizes_by_last_char.get(text[pos - 1], ()):
+            if size <= longest and size <= pos and text[pos - size : pos] in self.words:
+                return text[pos - size : pos]
+        return None
+
+
 @lru_cache(maxsize=None)
-def word_lengths(words: frozenset[str]) -> tuple[int, ...]:
-    """The lengths of ``words``, longest first (the only sizes worth slicing for a lookup)."""
-    return tuple(sorted({len(word) for word in words if word}, reverse=True))
+def word_endings(words: frozenset[str]) -> WordEndings:
+    """The :class:`WordEndings` of a rule word list (built once per list)."""
+    return WordEndings(words)
+
+
+_NAME_CHAR_SEEN: dict[str, bool] = {}
+
+
+def is_name_char(char: str) -> bool:
+    """True when the one character ``char`` matches :data:`NAME_CHAR` (remembered per character)."""
+    known = _NAME_CHAR_SEEN.get(char)
+    if known is None:
+        known = _NAME_CHAR_SEEN[char] = NAME_CHAR.match(char) is not None
+    return known
 
 
 class TextContext:
@@ -245,20 +284,24 @@ class TextContext:
         self.place_start_of_end: dict[int, int] = {}
         for start, end in self.place_spans:
             self.place_start_of_end[end] = min(start, self.place_start_of_end.get(end, start))
+        self._stop_words = word_endings(rules.left_stop_words)
+        self._stop_max = rules.compiled["stop_max"]
+        self._place_prefixes = word_endings(rules.place_prefixes)
+        self._place_max = rules.compiled["place_max"]
 
     def word_ending_at(self, pos: int, words: frozenset[str], longest: int) -> Optional[str]:
         """Return the longest word of ``words`` (none longer than ``longest``) that ends at ``pos``, or None."""
-        text = self.text
-        for size in word_lengths(words):
-            if size <= longest and size <= pos and text[pos - size : pos] in words:
-                return text[pos - size : pos]
-        return None
+        return word_endings(words).longest_ending_at(self.text, pos, longest)
+
+    def stop_word_ending_at(self, pos: int) -> Optional[str]:
+        """Return the longest left stop word that ends at ``pos``, or None."""
+        return self._stop_words.longest_ending_at(self.text, pos, self._stop_max)
 
     def place_ending_at(self, pos: int) -> Optional[int]:
         """Return the start of a place name (found entity or gazetteer prefix) ending at ``pos``."""
         if pos in self.place_start_of_end:
             return self.place_start_of_end[pos]
-        word = self.word_ending_at(pos, self.rules.place_prefixes, self.rules.compiled["place_max"])
+        word = self._place_prefixes.longest_ending_at(self.text, pos, self._place_max)
         return pos - len(word) if word else None
 
     def overlaps_place(self, start: int, end: int, allow_inside: bool = True) -> bool:
@@ -279,13 +322,12 @@ class TextContext:
         The name stops at a non-name character, at a stop word ending at the current position, or
         (with ``stop_at_places``, once two characters are taken) where a place name ends.
         """
-        rules, text = self.rules, self.text
+        text = self.text
         start = pos
         while start > 0 and pos - start < max_chars:
-            char = text[start - 1]
-            if not NAME_CHAR.match(char):
+            if not is_name_char(text[start - 1]):
                 break
-            if self.word_ending_at(start, rules.left_stop_words, rules.compiled["stop_max"]):
+            if self.stop_word_ending_at(start):
                 break
             if stop_at_places and pos - start >= 2:
                 if self.place_ending_at(start) is not None or self.is_place_end_char(start - 1):
@@ -297,20 +339,20 @@ class TextContext:
         """True when a word can start at ``index``: text start, a non-Han character or a stop word before it."""
         if index == 0 or not _HAN.match(self.text[index - 1]):
             return True
-        return self.word_ending_at(index, self.rules.left_stop_words, self.rules.compiled["stop_max"]) is not None
+        return self.stop_word_ending_at(index) is not None
 
     def is_place_end_char(self, index: int) -> bool:
         """True when ``text[index]`` is 省/市/区/县/镇/乡/村 closing a place name (a name character before it)."""
-        if self.text[index] not in PLACE_END_CHARS or index == 0 or not NAME_CHAR.match(self.text[index - 1]):
+        if self.text[index] not in PLACE_END_CHARS or index == 0 or not is_name_char(self.text[index - 1]):
             return False
-        return not self.word_ending_at(index, self.rules.left_stop_words, self.rules.compiled["stop_max"])
+        return not self.stop_word_ending_at(index)
 
     def scan_name_right(self, pos: int, max_chars: int) -> int:
         """Scan a list member rightwards from ``pos``; return where it ends."""
         text, stops = self.text, self.rules.right_stop_words
         end = pos
         while end < len(text) and end - pos < max_chars:
-            if not NAME_CHAR.match(text[end]):
+            if not is_name_char(text[end]):
                 break
             if end > pos and any(text.startswith(w, end) for w in stops):
                 break
@@ -373,9 +415,9 @@ def find_legal_form_names(ctx: TextContext) -> list[Mention]:
     for match in rules.compiled["legal"].finditer(text):
         suffix = match.group()
         form = rules.legal_forms[suffix]
-        if any(text.startswith(w, match.end()) for w in rules.not_followed_by.get(suffix, ())):
+        if text.startswith(rules.not_followed_by.get(suffix, ()), match.end()):
             continue
-        if any(text.endswith(w, 0, match.start()) for w in rules.not_preceded_by.get(suffix, ())):
+        if text.endswith(rules.not_preceded_by.get(suffix, ()), 0, match.start()):
             continue
         industry_start = ctx.skip_industry_left(match.start())
         if form.requires_industry and industry_start == match.start():
@@ -616,9 +658,7 @@ def attach_branches(ctx: TextContext, mentions: Sequence[Mention]) -> list[Menti
             if parent is None:
                 continue
             between = text[parent.end : match.start()]
-            if _HAN_RUN.fullmatch(between) and not ctx.word_ending_at(
-                match.start(), rules.left_stop_words, rules.compiled["stop_max"]
-            ):
+            if _HAN_RUN.fullmatch(between) and not ctx.stop_word_ending_at(match.start()):
                 branch = text[parent.start : match.end()]
                 replaced[parent.start] = Mention(
                     parent.start, match.end(), "rule:companies/branch", parent.confidence, branch
