@@ -96,8 +96,8 @@ class PlaceRules:
     facility_tail: regex.Pattern
     city_centre: regex.Pattern
     quoted_name_max: int
-    quote_spans: tuple[regex.Pattern, ...]
-    title_spans: tuple[regex.Pattern, ...]
+    quote_spans: tuple[tuple[str, regex.Pattern], ...]
+    title_spans: tuple[tuple[str, regex.Pattern], ...]
     abbreviations: dict[str, str]
     abbreviation_context: regex.Pattern
     community_suffix: regex.Pattern
@@ -120,14 +120,15 @@ def load_rules() -> PlaceRules:
     relations = load_json("places", "relations.json")
     abbreviations = patterns["abbreviations"]
     forms = "".join(sorted(abbreviations["forms"]))
+    # (opening mark, pattern): a pattern is run only on a text that holds its opening mark.
     quote_spans = tuple(
-        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"]{1,%d})" % patterns["quoted_name_max"]
-                      + regex.escape(pair[1]))
+        (pair[0], regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"]{1,%d})" % patterns["quoted_name_max"]
+                                + regex.escape(pair[1])))
         for pair in patterns["quote_pairs"]
     )
     title_spans = tuple(
-        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"\n]{1,%d})" % patterns["title_max"]
-                      + regex.escape(pair[1]))
+        (pair[0], regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"\n]{1,%d})" % patterns["title_max"]
+                                + regex.escape(pair[1])))
         for pair in patterns["title_pairs"]
     )
     return PlaceRules(
@@ -161,7 +162,7 @@ def load_rules() -> PlaceRules:
 # --------------------------------------------------------------------------------------------
 
 
-def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
+def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], bytearray]:
     """Return every longest-match full or short form in ``text`` (see :meth:`Gazetteer.find_forms`)
     and which characters any match, blockers included, covers."""
     matches, covered = gaz.find_forms(text)
@@ -257,12 +258,14 @@ def quoted_name_spans(text: str, rules: PlaceRules) -> list[tuple[int, int]]:
         ``(start, end)`` view spans of the quoted or titled text (marks excluded).
     """
     spans = []
-    for pattern in rules.quote_spans:
-        for m in pattern.finditer(text):
-            if not _CLAUSE_PUNCT.search(m.group(1)):
-                spans.append((m.start(1), m.end(1)))
-    for pattern in rules.title_spans:
-        spans.extend(m.span(1) for m in pattern.finditer(text))
+    for opening, pattern in rules.quote_spans:
+        if opening in text:
+            for m in pattern.finditer(text):
+                if not _CLAUSE_PUNCT.search(m.group(1)):
+                    spans.append((m.start(1), m.end(1)))
+    for opening, pattern in rules.title_spans:
+        if opening in text:
+            spans.extend(m.span(1) for m in pattern.finditer(text))
     return sorted(spans)
 
 
@@ -320,9 +323,8 @@ def add_weight(weights: dict[str, float], keys: list[str], gaz: Gazetteer) -> No
     """Spread one mention's weight over its candidate units and their enclosing units."""
     share = 1.0 / len(keys)
     for key in keys:
-        weights[key] += share
-        for ancestor in gaz.ancestors(key):
-            weights[ancestor] += share
+        for unit_key in gaz.lineage(key):
+            weights[unit_key] += share
 
 
 def license_short_forms(mentions: list[Mention], full_weights: dict[str, float], gaz: Gazetteer,
@@ -374,7 +376,7 @@ def licensed(key: str, mention: Mention, weights: dict[str, float], full_names: 
     return weights.get(unit.parent, 0.0) >= LICENCE_WEIGHT
 
 
-def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, float], gaz: Gazetteer,
+def abbreviation_mentions(text: str, covered: bytearray, weights: dict[str, float], gaz: Gazetteer,
                           rules: PlaceRules) -> list[Mention]:
     """Return one-character city abbreviations (来杭) in their contexts when the city is mentioned."""
     found = []
@@ -391,7 +393,7 @@ def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, flo
 # --------------------------------------------------------------------------------------------
 
 
-def community_mentions(text: str, mentions: list[Mention], covered: list[bool], gaz: Gazetteer,
+def community_mentions(text: str, mentions: list[Mention], covered: bytearray, gaz: Gazetteer,
                        rules: PlaceRules, quoted: list[tuple[int, int]]) -> list[Mention]:
     """Find X社区 / X村 communities: listed names, names written after a township, and repeats."""
     names = None
@@ -431,7 +433,7 @@ def community_mentions(text: str, mentions: list[Mention], covered: list[bool], 
     return found
 
 
-def community_repeats(text: str, found: list[Mention], covered: list[bool], rules: PlaceRules,
+def community_repeats(text: str, found: list[Mention], covered: bytearray, rules: PlaceRules,
                       quoted: list[tuple[int, int]]) -> list[Mention]:
     """Return the other mentions of communities already found (前悦社区 after 前进街道前悦社区)."""
     taken = {(m.start, m.end) for m in found}
@@ -441,7 +443,7 @@ def community_repeats(text: str, found: list[Mention], covered: list[bool], rule
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if (start, end) not in taken and not any(covered[start:end]):
+            if (start, end) not in taken and covered.find(1, start, end) < 0:
                 repeat = Mention(start, end, name, [], "community-repeat")
                 if not rules.compound_tail.match(text, end) and not name_reason(repeat, text, rules, quoted):
                     repeat.extra["parent_mention"] = source.extra.get("parent_mention")

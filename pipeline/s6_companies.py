@@ -884,9 +884,8 @@ class CompanyTagger:
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
         entities = items(doc, "entities")
-        places = [e for e in entities if e.label in PLACE_LABELS]
-        place_spans = [s for s in (view.raw_span_to_view(e.start, e.end) for e in places) if s]
-        ctx = TextContext(view.text, self.rules, place_spans)
+        view_span_of = {(e.start, e.end): view.raw_span_to_view(e.start, e.end) for e in entities if e.label in PLACE_LABELS}
+        ctx = TextContext(view.text, self.rules, [span for span in view_span_of.values() if span])
         rule_candidates, projects = find_rule_mentions(ctx) if self.use_rules else ([], [])
         model_mentions = self.model_mentions(doc, ctx, rule_candidates) if self.use_model else []
         if self.use_rules:
@@ -901,21 +900,28 @@ class CompanyTagger:
         ]
         entities = sorted(drop_covered_places(doc, entities, companies) + companies, key=lambda e: (e.start, e.end))
         doc._.entities = entities
-        items(doc, "relations").extend(written_after_place(doc, entities, provenance_of))
+        items(doc, "relations").extend(written_after_place(doc, entities, provenance_of, view_span_of))
         return doc
 
 
-def written_after_place(doc: Doc, entities: Sequence[Entity], provenance_of: Optional[ProvenanceMaker] = None) -> list[Relation]:
+def written_after_place(doc: Doc, entities: Sequence[Entity], provenance_of: Optional[ProvenanceMaker] = None,
+                        view_span_of: Optional[dict[tuple[int, int], Optional[tuple[int, int]]]] = None) -> list[Relation]:
     """Return ``located_in`` for each company written right after a township or county-level unit.
 
     The place is the company's location when it directly precedes the name and is not part of
     it (秀洲区王江泾|俞果生态农场 -> 俞果生态农场 located_in 王江泾; the gold README's "a company
     or unit said to be in a place"). Only STREET, DISTRICT and COMMUNITY qualify: a city or
     province before a name is usually part of the name. ``provenance_of`` is the document's
-    provenance builder (made here when not given).
+    provenance builder (made here when not given); ``view_span_of`` maps raw spans to the view
+    spans already worked out (the others are mapped here).
     """
     provenance_of = provenance_of or ProvenanceMaker(doc)
-    placed = list(zip((doc._.view.raw_span_to_view(e.start, e.end) for e in entities), entities))
+    view = doc._.view
+    known = view_span_of or {}
+    placed = [
+        (known[(e.start, e.end)] if (e.start, e.end) in known else view.raw_span_to_view(e.start, e.end), e)
+        for e in entities
+    ]
     placed = sorted(((span, e) for span, e in placed if span), key=lambda x: x[0])
     relations = []
     for (place_span, place), (company_span, company) in zip(placed, placed[1:]):
@@ -955,10 +961,11 @@ def make_entity(view: TextView, raw: str, provenance_of: ProvenanceMaker, mentio
 
 def drop_covered_places(doc: Doc, entities: list[Entity], companies: Sequence[Entity]) -> list[Entity]:
     """Return ``entities`` without the places that overlap a company; drop their relations too."""
-    def covered(entity: Entity) -> bool:
-        return entity.label in PLACE_LABELS and any(entity.start < c.end and c.start < entity.end for c in companies)
-
-    removed = {e.id for e in entities if covered(e)}
+    # Non-empty spans overlap when they share a character: mark the companies' characters.
+    in_company = bytearray(max((c.end for c in companies), default=0))
+    for company in companies:
+        in_company[company.start : company.end] = b"\x01" * (company.end - company.start)
+    removed = {e.id for e in entities if e.label in PLACE_LABELS and in_company.find(1, e.start, e.end) >= 0}
     if removed:
         doc._.relations = [r for r in items(doc, "relations") if r.head not in removed and r.tail not in removed]
     return [e for e in entities if e.id not in removed]
