@@ -412,7 +412,7 @@ def community_mentions(text: str, mentions: list[Mention], covered: bytearray, g
         candidate = None
         for start in range(floor, suffix_start):
             word = text[start:end]
-            if end - start >= 3 and _HAN.match(word) and word in names:
+            if end - start >= 3 and word in names and _HAN.match(word):
                 candidate = Mention(start, end, word, [], "community-list")
                 break
         if candidate is None and floor in street_by_end and 1 <= suffix_start - floor:
