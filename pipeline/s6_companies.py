@@ -28,7 +28,6 @@ entities inside or across a company span are removed, with the relations that us
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -631,19 +630,38 @@ def find_alias_mentions(ctx: TextContext, aliases: dict[str, tuple[str, str]], t
     """
     if not aliases:
         return []
-    # the standard re engine: the same matches as ``regex`` for a literal alternation, and a
-    # quicker compile (the aliases differ from document to document)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(aliases), key=lambda w: (-len(w), w))))
-    spans = [(m.start, m.end) for m in taken]
+    # Non-empty spans overlap when they share a character: mark the taken mentions' characters.
+    in_taken = bytearray(len(ctx.text))
+    for mention in taken:
+        in_taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     found = []
-    for match in pattern.finditer(ctx.text):
-        start, end = match.span()
-        if any(start < e and s < end for s, e in spans):
+    for start, end, alias in longest_occurrences(ctx.text, aliases):
+        if in_taken.find(1, start, end) >= 0:
             continue
-        cluster, rule = aliases[match.group()]
+        cluster, rule = aliases[alias]
         if rule != "alias-declared" and (ctx.overlaps_place(start, end, allow_inside=False) or not ctx.starts_word(start)):
             continue
         found.append(Mention(start, end, f"rule:companies/{rule}", ALIAS_CONFIDENCE[rule], cluster))
+    return found
+
+
+def longest_occurrences(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Return ``(start, end, word)`` of the leftmost-longest, non-overlapping occurrences of
+    (non-empty) ``words`` in ``text``: the matches of ``finditer`` over their longest-first
+    alternation, without compiling a pattern for each document's words.
+    """
+    occurrences = []
+    for word in set(words):
+        start = text.find(word)
+        while start >= 0:
+            occurrences.append((start, -len(word), word))
+            start = text.find(word, start + 1)
+    found = []
+    resume = 0
+    for start, negative_length, word in sorted(occurrences):
+        if start >= resume:
+            found.append((start, start - negative_length, word))
+            resume = start - negative_length
     return found
 
 

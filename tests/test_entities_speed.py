@@ -1,16 +1,18 @@
 """The fast lookups of the places and companies stages against the plain loops they replace.
 
 Each helper is compared with its reference on random inputs: :class:`WordEndings` with a slice per
-word length, :func:`is_name_char` with the regex, and :meth:`Gazetteer.find_townships` with a
+word length, :func:`is_name_char` with the regex, :func:`longest_occurrences` with a longest-first
+alternation, and :meth:`Gazetteer.find_townships` with a
 slice per start position.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 from pipeline import gazetteer as gz
-from pipeline.s6_companies import NAME_CHAR, WordEndings, is_name_char
+from pipeline.s6_companies import NAME_CHAR, WordEndings, is_name_char, longest_occurrences
 
 
 def longest_ending_at_reference(words: frozenset[str], text: str, pos: int, longest: int):
@@ -61,3 +63,14 @@ def test_townships_found_as_by_trying_every_start():
         parts = [rng.choice(names) if rng.random() < 0.4 else rng.choice(fillers) for _ in range(rng.randint(0, 8))]
         text = "".join(parts)
         assert gazetteer.find_townships(text) == find_townships_reference(gazetteer, text), text
+
+
+def test_longest_occurrences_are_the_matches_of_a_longest_first_alternation():
+    rng = random.Random(9)
+    alphabet = "省农担公司杭州𠀀a"
+    for _ in range(500):
+        words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))}
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+        expected = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        assert longest_occurrences(text, words) == expected, (words, text)
