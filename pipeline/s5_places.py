@@ -345,11 +345,21 @@ def license_short_forms(mentions: list[Mention], full_weights: dict[str, float],
     """
     weights = defaultdict(float, full_weights)
     full_names = {m.form for m in mentions if m.rule == "full"}
-    shorts = [m for m in mentions if m.rule != "full"]
+    levels = ("province", "city", "district")
+    # Each short form with its candidates of each level, in text order.
+    at_level: dict[str, list[tuple[Mention, list[str]]]] = {level: [] for level in levels}
+    for m in mentions:
+        if m.rule != "full":
+            keys_by_level: dict[str, list[str]] = {}
+            for k in m.keys:
+                keys_by_level.setdefault(gaz.units[k].level, []).append(k)
+            for level, keys in keys_by_level.items():
+                if level in at_level:
+                    at_level[level].append((m, keys))
     licensed_keys: dict[int, list[str]] = defaultdict(list)
-    for level in ("province", "city", "district"):
-        for m in shorts:
-            keys = [k for k in m.keys if gaz.units[k].level == level and licensed(k, m, weights, full_names, gaz, rules)]
+    for level in levels:
+        for m, candidates in at_level[level]:
+            keys = [k for k in candidates if licensed(k, m, weights, full_names, gaz, rules)]
             if keys:
                 licensed_keys[id(m)].extend(keys)
                 if level in ("city", "district"):
