@@ -417,6 +417,7 @@ class Gazetteer:
         self.townships_of: dict[str, list[str]] = {}
         self._chains: dict[str, tuple[list[Unit], set[str]]] = {}
         self._lineages: dict[str, tuple[str, ...]] = {}
+        self._chain_names: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         generic = set(generic_forms)
         for unit in list(units) + list(former):
             key = self.key_of(unit)
@@ -502,6 +503,14 @@ class Gazetteer:
     def ancestors(self, key: str) -> set[str]:
         """Return the keys of every unit enclosing ``key``."""
         return self._chain_and_keys(key)[1]
+
+    def chain_names_and_codes(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the names and the codes of :meth:`chain` ``(key)``."""
+        found = self._chain_names.get(key)
+        if found is None:
+            chain = self._chain_and_keys(key)[0]
+            found = self._chain_names[key] = (tuple(u.name for u in chain), tuple(u.code for u in chain))
+        return found
 
     def lineage(self, key: str) -> tuple[str, ...]:
         """Return ``key`` followed by the keys of every unit enclosing it (in :meth:`ancestors` order)."""

@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import raw_text
-from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
+from .gazetteer import Gazetteer, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
 from .text_rules import ProvenanceMaker
@@ -637,24 +637,27 @@ def make_entity(view: TextView, raw: str, provenance_of: ProvenanceMaker, mentio
     start, end = view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
     if mention.is_community:
-        chain: list[Unit] = []  # filled from the township's entity by the caller
+        # parents filled from the township's entity by the caller
+        parents, parent_codes = [], []
         name, label, code, adcode, level, former, candidates = mention.form, "COMMUNITY", None, None, "community", False, []
     else:
         keys = unit_keys(mention)
         unit = gaz.units[keys[0]]
         if mention.resolved:
-            chain = gaz.chain(mention.resolved)
+            names, codes = gaz.chain_names_and_codes(mention.resolved)
+            parents, parent_codes = list(names), list(codes)
             code, adcode, candidates = unit.code or None, unit.adcode, []
         else:
             chains = [gaz.chain(k) for k in keys]
             chain = [u for i, u in enumerate(chains[0]) if all(len(c) > i and c[i] == u for c in chains)]
+            parents, parent_codes = [u.name for u in chain], [u.code for u in chain]
             code, adcode, candidates = None, None, sorted(gaz.units[k].code for k in keys)
             confidence *= 0.7
         name, label, level, former = unit.name, unit.label, unit.level, unit.former
     return Entity(
         id=f"e{start}", start=start, end=end, text=raw[start:end], label=label, name=name,
-        adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
-        parent_codes=[u.code for u in chain], former=former, candidates=candidates,
+        adcode=adcode, code=code, level=level, parents=parents,
+        parent_codes=parent_codes, former=former, candidates=candidates,
         provenance=provenance_of(start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),
     )
 
