@@ -28,6 +28,7 @@ entities inside or across a company span are removed, with the relations that us
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,7 +41,7 @@ from spacy.tokens import Doc
 from . import resources
 from .extensions import items, raw_text
 from .schema import PLACE_LABELS, Entity, Relation
-from .text_rules import ProvenanceMaker, WordMatcher
+from .text_rules import ProvenanceMaker, WordMatcher, compile_unique_groups
 from .textview import TextView
 
 _HAN = regex.compile(r"\p{Han}")
@@ -141,10 +142,11 @@ class CompanyRules:
     def __post_init__(self) -> None:
         alt = _alternation
         self.compiled = {
-            "legal": regex.compile(alt(self.legal_forms)),
-            "branch": regex.compile(alt(self.branch_suffixes)),
+            # Word alternations scan about twice as fast on the standard re engine.
+            "legal": standard_re(alt(self.legal_forms)),
+            "branch": standard_re(alt(self.branch_suffixes)),
             "brand": WordMatcher.from_words(self.brands) if self.brands else None,
-            "media": regex.compile(f"(?:{alt(self.media_suffixes)}|报)(?={alt(self.media_cue_after)})"),
+            "media": standard_re(f"(?:{alt(self.media_suffixes)}|报)(?={alt(self.media_cue_after)})"),
             "latin": regex.compile(
                 f"(?<![A-Za-z0-9])({self.latin_name_pattern})(?![A-Za-z0-9])(?=\\s?(?:{alt(self.latin_cue_after)}))"
             ),
@@ -160,6 +162,12 @@ class CompanyRules:
             "stop_max": max(map(len, self.left_stop_words)),
             "place_max": max(map(len, self.place_prefixes)) if self.place_prefixes else 0,
         }
+
+
+def standard_re(pattern: str) -> "re.Pattern":
+    """Compile a pattern written for ``regex`` with the standard ``re`` engine (see
+    :func:`pipeline.text_rules.compile_unique_groups`, which refuses what ``re`` reads differently)."""
+    return compile_unique_groups(pattern)[0]
 
 
 def _alternation(words: Iterable[str]) -> str:

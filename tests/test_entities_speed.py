@@ -74,3 +74,20 @@ def test_longest_occurrences_are_the_matches_of_a_longest_first_alternation():
         pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
         expected = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
         assert longest_occurrences(text, words) == expected, (words, text)
+
+
+def test_company_scanners_on_re_match_like_regex():
+    import regex
+
+    from pipeline.s6_companies import load_rules
+
+    rules = load_rules()
+    rng = random.Random(13)
+    pieces = sorted(set(rules.legal_forms) | set(rules.branch_suffixes) | set(rules.media_suffixes)
+                    | set(rules.media_cue_after) | {"报", "的", "杭州", "a", "1"})
+    for name in ("legal", "branch", "media"):
+        fast = rules.compiled[name]
+        reference = regex.compile(fast.pattern)
+        for _ in range(300):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in reference.finditer(text)], (name, text)
