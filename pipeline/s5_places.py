@@ -390,6 +390,8 @@ def abbreviation_mentions(text: str, covered: bytearray, weights: dict[str, floa
                           rules: PlaceRules) -> list[Mention]:
     """Return one-character city abbreviations (来杭) in their contexts when the city is mentioned."""
     found = []
+    if not any(form in text for form in rules.abbreviations):
+        return found  # every match is one abbreviation: no context scan without one
     for m in rules.abbreviation_context.finditer(text):
         key = rules.abbreviations[m.group()]
         if covered[m.start()] or key not in gaz.units or weights.get(key, 0.0) < LICENCE_WEIGHT:
