@@ -396,7 +396,7 @@ class Gazetteer:
         units: units by key.
         full_forms: written full name -> keys of the units with that name.
         short_forms: written short form -> keys of the units with that short form.
-        trie: :class:`LongestMatchTrie` over the full and short forms of provinces, cities and
+        matcher: :class:`~pipeline.text_rules.WordMatcher` over the full and short forms of provinces, cities and
             districts (current and former; value: the form itself) and blockers (value ``""``).
         township_names: full township names -> keys. Townships are not in the trie (41k names
             would slow the pass down by half): they are found from their suffix (街道, 镇, 乡), see
