@@ -396,7 +396,7 @@ class Gazetteer:
         units: units by key.
         full_forms: written full name -> keys of the units with that name.
         short_forms: written short form -> keys of the units with that short form.
-        trie: :class:`LongestMatchTrie` over the full and short forms of provinces, cities and
+        matcher: :class:`~pipeline.text_rules.WordMatcher` over the full and short forms of provinces, cities and
             districts (current and former; value: the form itself) and blockers (value ``""``).
         township_names: full township names -> keys. Townships are not in the trie (41k names
             would slow the pass down by half): they are found from their suffix (街道, 镇, 乡), see
@@ -416,6 +416,8 @@ class Gazetteer:
         self.township_shorts: dict[str, list[str]] = {}
         self.townships_of: dict[str, list[str]] = {}
         self._chains: dict[str, tuple[list[Unit], set[str]]] = {}
+        self._lineages: dict[str, tuple[str, ...]] = {}
+        self._chain_names: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         generic = set(generic_forms)
         for unit in list(units) + list(former):
             key = self.key_of(unit)
@@ -433,6 +435,12 @@ class Gazetteer:
                     if short not in generic:
                         self.short_forms.setdefault(short, []).append(key)
         self.township_max_length = max((len(name) for name in self.township_names), default=0)
+        # The lengths of the township names ending with each two characters, longest first: a
+        # suffix hit (家乡, 城镇) is tried only with the lengths of names that end like it.
+        sizes: dict[str, set[int]] = {}
+        for name in self.township_names:
+            sizes.setdefault(name[-2:], set()).add(len(name))
+        self._township_sizes_by_tail = {tail: sorted(found, reverse=True) for tail, found in sizes.items()}
         forms = {form: form for form in self.full_forms if form not in self.township_names}
         forms.update({form: form for form in self.short_forms})
         # A blocker maps to "": matched (so its characters are consumed), then dropped.
@@ -444,15 +452,18 @@ class Gazetteer:
         found = []
         for match in self.TOWNSHIP_SUFFIX.finditer(text):
             end = match.end()
-            for start in range(max(0, end - self.township_max_length), match.start() - 1):
-                if text[start:end] in self.township_names:
-                    found.append((start, end, text[start:end]))
+            shortest = end - match.start() + 2  # the suffix and two characters before it
+            for size in self._township_sizes_by_tail.get(text[end - 2 : end], ()):
+                if size < shortest:
+                    break
+                if size <= end and text[end - size : end] in self.township_names:
+                    found.append((end - size, end, text[end - size : end]))
                     break
         return found
 
-    def find_forms(self, text: str) -> tuple[list[tuple[int, int, str]], list[bool]]:
+    def find_forms(self, text: str) -> tuple[list[tuple[int, int, str]], bytearray]:
         """Return the non-overlapping longest matches of all full and short forms (blockers
-        dropped) and which characters any match, blockers included, covers."""
+        dropped) and which characters any match, blockers included, covers (1 where covered)."""
         matches = self.matcher.find(text)
         townships = self.find_townships(text)
         if townships:
@@ -463,9 +474,9 @@ class Gazetteer:
                     chosen.append((start, end, form))
                     taken.update(range(start, end))
             matches = sorted(chosen)
-        covered = [False] * (len(text) + 1)
+        covered = bytearray(len(text) + 1)
         for start, end, _ in matches:
-            covered[start:end] = [True] * (end - start)
+            covered[start:end] = b"\x01" * (end - start)
         return [m for m in matches if m[2]], covered
 
     @staticmethod
@@ -492,6 +503,21 @@ class Gazetteer:
     def ancestors(self, key: str) -> set[str]:
         """Return the keys of every unit enclosing ``key``."""
         return self._chain_and_keys(key)[1]
+
+    def chain_names_and_codes(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the names and the codes of :meth:`chain` ``(key)``."""
+        found = self._chain_names.get(key)
+        if found is None:
+            chain = self._chain_and_keys(key)[0]
+            found = self._chain_names[key] = (tuple(u.name for u in chain), tuple(u.code for u in chain))
+        return found
+
+    def lineage(self, key: str) -> tuple[str, ...]:
+        """Return ``key`` followed by the keys of every unit enclosing it (in :meth:`ancestors` order)."""
+        found = self._lineages.get(key)
+        if found is None:
+            found = self._lineages[key] = (key, *self.ancestors(key))
+        return found
 
     def is_within(self, key: str, ancestor: str) -> bool:
         """True when unit ``key`` lies inside unit ``ancestor`` (former units: by their parent)."""

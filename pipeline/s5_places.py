@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import raw_text
-from .gazetteer import Gazetteer, Unit, load_communities, load_gazetteer
+from .gazetteer import Gazetteer, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
 from .text_rules import ProvenanceMaker
@@ -96,8 +96,8 @@ class PlaceRules:
     facility_tail: regex.Pattern
     city_centre: regex.Pattern
     quoted_name_max: int
-    quote_spans: tuple[regex.Pattern, ...]
-    title_spans: tuple[regex.Pattern, ...]
+    quote_spans: tuple[tuple[str, regex.Pattern], ...]
+    title_spans: tuple[tuple[str, regex.Pattern], ...]
     abbreviations: dict[str, str]
     abbreviation_context: regex.Pattern
     community_suffix: regex.Pattern
@@ -120,14 +120,15 @@ def load_rules() -> PlaceRules:
     relations = load_json("places", "relations.json")
     abbreviations = patterns["abbreviations"]
     forms = "".join(sorted(abbreviations["forms"]))
+    # (opening mark, pattern): a pattern is run only on a text that holds its opening mark.
     quote_spans = tuple(
-        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"]{1,%d})" % patterns["quoted_name_max"]
-                      + regex.escape(pair[1]))
+        (pair[0], regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"]{1,%d})" % patterns["quoted_name_max"]
+                                + regex.escape(pair[1])))
         for pair in patterns["quote_pairs"]
     )
     title_spans = tuple(
-        regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"\n]{1,%d})" % patterns["title_max"]
-                      + regex.escape(pair[1]))
+        (pair[0], regex.compile(regex.escape(pair[0]) + r"([^" + regex.escape(pair) + r"\n]{1,%d})" % patterns["title_max"]
+                                + regex.escape(pair[1])))
         for pair in patterns["title_pairs"]
     )
     return PlaceRules(
@@ -161,7 +162,7 @@ def load_rules() -> PlaceRules:
 # --------------------------------------------------------------------------------------------
 
 
-def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], list[bool]]:
+def gazetteer_mentions(text: str, gaz: Gazetteer) -> tuple[list[Mention], bytearray]:
     """Return every longest-match full or short form in ``text`` (see :meth:`Gazetteer.find_forms`)
     and which characters any match, blockers included, covers."""
     matches, covered = gaz.find_forms(text)
@@ -257,12 +258,14 @@ def quoted_name_spans(text: str, rules: PlaceRules) -> list[tuple[int, int]]:
         ``(start, end)`` view spans of the quoted or titled text (marks excluded).
     """
     spans = []
-    for pattern in rules.quote_spans:
-        for m in pattern.finditer(text):
-            if not _CLAUSE_PUNCT.search(m.group(1)):
-                spans.append((m.start(1), m.end(1)))
-    for pattern in rules.title_spans:
-        spans.extend(m.span(1) for m in pattern.finditer(text))
+    for opening, pattern in rules.quote_spans:
+        if opening in text:
+            for m in pattern.finditer(text):
+                if not _CLAUSE_PUNCT.search(m.group(1)):
+                    spans.append((m.start(1), m.end(1)))
+    for opening, pattern in rules.title_spans:
+        if opening in text:
+            spans.extend(m.span(1) for m in pattern.finditer(text))
     return sorted(spans)
 
 
@@ -320,9 +323,8 @@ def add_weight(weights: dict[str, float], keys: list[str], gaz: Gazetteer) -> No
     """Spread one mention's weight over its candidate units and their enclosing units."""
     share = 1.0 / len(keys)
     for key in keys:
-        weights[key] += share
-        for ancestor in gaz.ancestors(key):
-            weights[ancestor] += share
+        for unit_key in gaz.lineage(key):
+            weights[unit_key] += share
 
 
 def license_short_forms(mentions: list[Mention], full_weights: dict[str, float], gaz: Gazetteer,
@@ -343,11 +345,21 @@ def license_short_forms(mentions: list[Mention], full_weights: dict[str, float],
     """
     weights = defaultdict(float, full_weights)
     full_names = {m.form for m in mentions if m.rule == "full"}
-    shorts = [m for m in mentions if m.rule != "full"]
+    levels = ("province", "city", "district")
+    # Each short form with its candidates of each level, in text order.
+    at_level: dict[str, list[tuple[Mention, list[str]]]] = {level: [] for level in levels}
+    for m in mentions:
+        if m.rule != "full":
+            keys_by_level: dict[str, list[str]] = {}
+            for k in m.keys:
+                keys_by_level.setdefault(gaz.units[k].level, []).append(k)
+            for level, keys in keys_by_level.items():
+                if level in at_level:
+                    at_level[level].append((m, keys))
     licensed_keys: dict[int, list[str]] = defaultdict(list)
-    for level in ("province", "city", "district"):
-        for m in shorts:
-            keys = [k for k in m.keys if gaz.units[k].level == level and licensed(k, m, weights, full_names, gaz, rules)]
+    for level in levels:
+        for m, candidates in at_level[level]:
+            keys = [k for k in candidates if licensed(k, m, weights, full_names, gaz, rules)]
             if keys:
                 licensed_keys[id(m)].extend(keys)
                 if level in ("city", "district"):
@@ -374,10 +386,12 @@ def licensed(key: str, mention: Mention, weights: dict[str, float], full_names: 
     return weights.get(unit.parent, 0.0) >= LICENCE_WEIGHT
 
 
-def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, float], gaz: Gazetteer,
+def abbreviation_mentions(text: str, covered: bytearray, weights: dict[str, float], gaz: Gazetteer,
                           rules: PlaceRules) -> list[Mention]:
     """Return one-character city abbreviations (来杭) in their contexts when the city is mentioned."""
     found = []
+    if not any(form in text for form in rules.abbreviations):
+        return found  # every match is one abbreviation: no context scan without one
     for m in rules.abbreviation_context.finditer(text):
         key = rules.abbreviations[m.group()]
         if covered[m.start()] or key not in gaz.units or weights.get(key, 0.0) < LICENCE_WEIGHT:
@@ -391,7 +405,7 @@ def abbreviation_mentions(text: str, covered: list[bool], weights: dict[str, flo
 # --------------------------------------------------------------------------------------------
 
 
-def community_mentions(text: str, mentions: list[Mention], covered: list[bool], gaz: Gazetteer,
+def community_mentions(text: str, mentions: list[Mention], covered: bytearray, gaz: Gazetteer,
                        rules: PlaceRules, quoted: list[tuple[int, int]]) -> list[Mention]:
     """Find X社区 / X村 communities: listed names, names written after a township, and repeats."""
     names = None
@@ -410,7 +424,7 @@ def community_mentions(text: str, mentions: list[Mention], covered: list[bool], 
         candidate = None
         for start in range(floor, suffix_start):
             word = text[start:end]
-            if end - start >= 3 and _HAN.match(word) and word in names:
+            if end - start >= 3 and word in names and _HAN.match(word):
                 candidate = Mention(start, end, word, [], "community-list")
                 break
         if candidate is None and floor in street_by_end and 1 <= suffix_start - floor:
@@ -431,7 +445,7 @@ def community_mentions(text: str, mentions: list[Mention], covered: list[bool], 
     return found
 
 
-def community_repeats(text: str, found: list[Mention], covered: list[bool], rules: PlaceRules,
+def community_repeats(text: str, found: list[Mention], covered: bytearray, rules: PlaceRules,
                       quoted: list[tuple[int, int]]) -> list[Mention]:
     """Return the other mentions of communities already found (前悦社区 after 前进街道前悦社区)."""
     taken = {(m.start, m.end) for m in found}
@@ -441,7 +455,7 @@ def community_repeats(text: str, found: list[Mention], covered: list[bool], rule
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if (start, end) not in taken and not any(covered[start:end]):
+            if (start, end) not in taken and covered.find(1, start, end) < 0:
                 repeat = Mention(start, end, name, [], "community-repeat")
                 if not rules.compound_tail.match(text, end) and not name_reason(repeat, text, rules, quoted):
                     repeat.extra["parent_mention"] = source.extra.get("parent_mention")
@@ -625,24 +639,27 @@ def make_entity(view: TextView, raw: str, provenance_of: ProvenanceMaker, mentio
     start, end = view.to_raw(mention.start, mention.end)
     confidence = CONFIDENCE[mention.rule]
     if mention.is_community:
-        chain: list[Unit] = []  # filled from the township's entity by the caller
+        # parents filled from the township's entity by the caller
+        parents, parent_codes = [], []
         name, label, code, adcode, level, former, candidates = mention.form, "COMMUNITY", None, None, "community", False, []
     else:
         keys = unit_keys(mention)
         unit = gaz.units[keys[0]]
         if mention.resolved:
-            chain = gaz.chain(mention.resolved)
+            names, codes = gaz.chain_names_and_codes(mention.resolved)
+            parents, parent_codes = list(names), list(codes)
             code, adcode, candidates = unit.code or None, unit.adcode, []
         else:
             chains = [gaz.chain(k) for k in keys]
             chain = [u for i, u in enumerate(chains[0]) if all(len(c) > i and c[i] == u for c in chains)]
+            parents, parent_codes = [u.name for u in chain], [u.code for u in chain]
             code, adcode, candidates = None, None, sorted(gaz.units[k].code for k in keys)
             confidence *= 0.7
         name, label, level, former = unit.name, unit.label, unit.level, unit.former
     return Entity(
         id=f"e{start}", start=start, end=end, text=raw[start:end], label=label, name=name,
-        adcode=adcode, code=code, level=level, parents=[u.name for u in chain],
-        parent_codes=[u.code for u in chain], former=former, candidates=candidates,
+        adcode=adcode, code=code, level=level, parents=parents,
+        parent_codes=parent_codes, former=former, candidates=candidates,
         provenance=provenance_of(start, end, f"{PRODUCER}/{mention.rule}", VERSION, confidence),
     )
 

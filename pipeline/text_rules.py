@@ -18,7 +18,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, Iterable, Mapping, Optional, TypeVar
+from typing import Generic, Mapping, Optional, TypeVar
 
 import numpy as np
 import regex
@@ -311,18 +311,26 @@ class WordMatcher(Generic[Value]):
             raise ValueError("a word list with an empty word")
         pairs = [(ord(first), ord(second)) for first, node in trie.items() for second in node if second is not _TRIE_END]
         singles = [ord(first) for first, node in trie.items() if _TRIE_END in node]
-        # Code points above every word character read as ``beyond``, a code point of no word.
-        self._beyond = max([ord(char) for char in trie] + [code for _, code in pairs], default=0) + 1
-        self._starts_pair = self._char_table(first for first, _ in pairs)
-        self._ends_pair = self._char_table(second for _, second in pairs)
-        self._single = self._char_table(singles)
-        self._pairs = np.array(sorted(_pair_code(first, second) for first, second in pairs), dtype=np.uint64)
-
-    def _char_table(self, codes: Iterable[int]) -> np.ndarray:
-        """Return a boolean table indexed by code point (up to ``_beyond``): True for ``codes``."""
-        table = np.zeros(self._beyond + 1, dtype=bool)
-        table[list(codes)] = True
-        return table
+        # Code points above every word character read as ``beyond``, a code point of no word
+        # (``take(..., mode="clip")`` maps them there).
+        beyond = max([ord(char) for char in trie] + [code for _, code in pairs], default=0) + 1
+        # A pair's cell in ``_pair_table`` is its first character's row offset plus its second
+        # character's column; characters that start (end) no pair have row (column) 0, whose
+        # cells are all False.
+        firsts = sorted({first for first, _ in pairs})
+        seconds = sorted({second for _, second in pairs})
+        columns = len(seconds) + 1
+        self._row_of = np.zeros(beyond + 1, dtype=np.intp)
+        self._row_of[firsts] = np.arange(1, len(firsts) + 1) * columns
+        self._column_of = np.zeros(beyond + 1, dtype=np.intp)
+        self._column_of[seconds] = np.arange(1, len(seconds) + 1)
+        self._pair_table = np.zeros((len(firsts) + 1) * columns, dtype=bool)
+        for first, second in pairs:
+            self._pair_table[self._row_of[first] + self._column_of[second]] = True
+        self._single: Optional[np.ndarray] = None
+        if singles:
+            self._single = np.zeros(beyond + 1, dtype=bool)
+            self._single[singles] = True
 
     @classmethod
     def from_words(cls, words: Mapping[str, Value]) -> "WordMatcher[Value]":
@@ -337,14 +345,12 @@ class WordMatcher(Generic[Value]):
 
     def candidate_starts(self, text: str) -> np.ndarray:
         """Return, in order, the positions of ``text`` where a word may start."""
-        codes = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), self._beyond)
-        maybe = np.flatnonzero(self._starts_pair[codes[:-1]] & self._ends_pair[codes[1:]])
-        pair_codes = _pair_code(codes[maybe].astype(np.uint64), codes[maybe + 1])
-        starts = maybe[_members(pair_codes, self._pairs)]
-        singles = np.flatnonzero(self._single[codes])
-        if len(singles):
-            starts = np.union1d(starts, singles)
-        return starts
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        rows = self._row_of.take(codes[:-1], mode="clip")
+        hits = self._pair_table[rows + self._column_of.take(codes[1:], mode="clip")]
+        if self._single is not None:
+            hits = np.append(hits, False) | self._single.take(codes, mode="clip")
+        return np.flatnonzero(hits)
 
     def find(self, text: str) -> list[tuple[int, int, Value]]:
         """Return ``(start, end, value)`` of every match, left to right."""
@@ -370,20 +376,6 @@ class WordMatcher(Generic[Value]):
                 found.append((i, end, best))
                 resume = end
         return found
-
-
-def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Return a boolean array: which ``values`` occur in ``sorted_set`` (a sorted array)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    index = np.searchsorted(sorted_set, values)
-    np.minimum(index, len(sorted_set) - 1, out=index)
-    return sorted_set[index] == values
-
-
-def _pair_code(first, second):
-    """Encode two code points (ints or numpy arrays) as one 64-bit key."""
-    return (first << 21) | second
 
 
 class ProvenanceMaker:
