@@ -642,7 +642,7 @@ def is_list_member(text: str, m: Mention) -> bool:
 
 def counted_by(text: str, m: Mention, site: QuantitySite) -> bool:
     """True when the mention is an item the quantity counts (长安福特、吉利汽车等68家 ...)."""
-    if m.end > site.start:
+    if m.end > site.start or text[m.end:m.end + 1] not in ("、", "等", "和", "及", "与"):
         return False
     between = text[m.end:site.start]
     if any(ch in CLAUSE_DELIMITERS for ch in between):
