@@ -170,6 +170,8 @@ class DocContext:
     _clauses: dict[int, tuple[int, int]] = field(default_factory=dict)
     _sentence_starts: list[int] = field(default_factory=list)
     _mention_starts: list[int] = field(default_factory=list)
+    _quantity_starts: list[int] = field(default_factory=list)
+    _time_starts: list[int] = field(default_factory=list)
     _facts: dict = field(default_factory=dict)
 
     def fact(self, test: Callable[["DocContext", Mention], bool], m: Mention) -> bool:
@@ -202,6 +204,14 @@ class DocContext:
     def mention_counts_before(self, key: str, position: int) -> int:
         """Return how often the subject with folded name ``key`` is mentioned before view ``position``."""
         return sum(1 for m in self.mentions_between(0, position) if fold_name(m.name) == key)
+
+    def quantities_between(self, start: int, end: int) -> list[tuple[Quantity, int, int]]:
+        """Return the quantities (with view spans) starting in view ``[start, end)``, in text order."""
+        return self.quantities[bisect_left(self._quantity_starts, start):bisect_left(self._quantity_starts, end)]
+
+    def times_between(self, start: int, end: int) -> list[tuple[TimeExpression, int, int]]:
+        """Return the times (with view spans) starting in view ``[start, end)``, in text order."""
+        return self.times[bisect_left(self._time_starts, start):bisect_left(self._time_starts, end)]
 
     def mentions_between(self, start: int, end: int) -> list[Mention]:
         """Return the mentions (entities and OTHER names) starting in view ``[start, end)``."""
@@ -454,6 +464,8 @@ def build_context(doc: Doc) -> DocContext:
         context.relation_heads.setdefault(relation.tail, set()).add(relation.head)
     context._sentence_starts = [s for s, _ in sentences]
     context._mention_starts = [m.start for m in mentions]
+    context._quantity_starts = [vs for _, vs, _ in quantities]
+    context._time_starts = [vs for _, vs, _ in times]
     return context
 
 
@@ -738,10 +750,11 @@ def clause_initial(context: DocContext, m: Mention) -> bool:
     if c_start == m.start:
         return True
     prefix = list(context.text[c_start:m.start])
-    counts_before = [(vs, ve) for _, vs, ve in context.quantities if ve == m.start]  # 2个集聚区…: a counted group
+    counts_before = [(vs, ve) for _, vs, ve in context.quantities_between(c_start, m.start) if ve == m.start]  # 2个集聚区…
     locating = [(x.start, m.start) for x in context.mentions_between(c_start, m.start)  # 朝晖街道的浙工新村
                 if x.kind == "entity" and context.text[x.end:m.start] in ("", "的")]
-    for t_start, t_end in context.time_spans + counts_before + locating:
+    times = [(vs, ve) for _, vs, ve in context.times_between(0, m.start)]
+    for t_start, t_end in times + counts_before + locating:
         if t_start < m.start and c_start < t_end:
             for i in range(max(t_start, c_start), min(t_end, m.start)):
                 prefix[i - c_start] = " "
@@ -908,7 +921,7 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
     c_start, c_end = site.clause
     s_start, _ = context.sentences[site.sentence]
     before_clause, after_clause, before_sentence, adverbial = None, None, None, None
-    for time, vs, ve in context.times:
+    for time, vs, ve in context.times_between(s_start, c_end):
         if vs < site.end and site.start < ve:
             continue
         if c_start <= vs and ve <= site.start:
@@ -950,7 +963,7 @@ def segment(text: str, cut: Callable[[str], list[str]]) -> list[str]:
 
 
 def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Candidate],
-                  time_spans: list[tuple[int, int]], cut: Callable[[str], list[str]]) -> str:
+                  cut: Callable[[str], list[str]]) -> str:
     """Build a short predicate from the clause's words around the quantity.
 
     The words between the last subject, time or earlier figure in the clause and the quantity,
@@ -962,11 +975,8 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
     left_start = c_start
     if subject is not None and c_start <= subject.mention.start and subject.mention.end <= site.start:
         left_start = max(left_start, subject.mention.end)
-    for vs, ve in time_spans:
-        if c_start <= vs and ve <= site.start:
-            left_start = max(left_start, ve)
-    for _, vs, ve in context.quantities:
-        if c_start <= vs and ve <= site.start:
+    for _, vs, ve in context.times_between(c_start, site.start) + context.quantities_between(c_start, site.start):
+        if ve <= site.start:
             left_start = max(left_start, ve)
     trims = predicate_trims()
     # Only the words nearest the figure are kept, so cutting more than a few of them is wasted work.
@@ -1066,14 +1076,13 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
     if not doc._.quantities:
         return []
     context = build_context(doc)
-    time_spans = [(vs, ve) for _, vs, ve in context.times]
     claims = []
     for site, candidates, chosen, producer, confidence, _ in choose_subjects(context, mode, scorer):
         if chosen is None:
             continue
         subject = candidates[chosen]
         time, time_rule = time_for(context, site)
-        predicate = predicate_for(context, site, subject, time_spans, cut)
+        predicate = predicate_for(context, site, subject, cut)
         mention = subject.collective if subject.collective is not None and "collective" in producer else subject.mention
         subject_span = list(context.doc._.view.to_raw(mention.start, mention.end))
         ev_start, ev_end = context.sentence_raw[site.sentence]
