@@ -63,34 +63,57 @@ def items(doc: Doc, name: str) -> list:
 
 def sentence_index(doc: Doc, raw_start: int) -> int | None:
     """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
-    return _sentence_index(doc, doc._.sentences or [], raw_start)
+    sentences = doc._.sentences or []
+    return _index_at(sentences, _sentence_starts(doc, sentences), raw_start)
 
 
-def _sentence_index(doc: Doc, sentences: list, raw_start: int) -> int | None:
-    """:func:`sentence_index` with ``doc._.sentences`` already read (each ``doc._`` read costs)."""
+def _sentence_starts(doc: Doc, sentences: list) -> list[int]:
+    """Return the raw starts of ``sentences`` (``doc._.sentences``), worked out once per sentence list."""
     cached = doc.user_data.get(SENTENCE_STARTS_KEY)
     if cached is None or cached[0] is not sentences or len(cached[1]) != len(sentences):
         cached = (sentences, [s.start for s in sentences])
         doc.user_data[SENTENCE_STARTS_KEY] = cached
-    starts = cached[1]
+    return cached[1]
+
+
+def _index_at(sentences: list, starts: list[int], raw_start: int) -> int | None:
     i = bisect_right(starts, raw_start) - 1
     if i >= 0 and sentences[i].start <= raw_start < sentences[i].end:
         return sentences[i].index
     return None
 
 
+class ProvenanceMaker:
+    """Build the provenance records of one document's items.
+
+    The document's id and sentences are read once (each ``doc._`` read costs), so a stage that
+    makes many items builds one maker per document; :func:`provenance` is the one-item form.
+
+    Args:
+        doc: the document, after the sentences stage.
+    """
+
+    def __init__(self, doc: Doc):
+        results = doc._
+        self.doc_id = results.doc_id or ""
+        self.sentences = results.sentences or []
+        self.sentence_starts = _sentence_starts(doc, self.sentences)
+
+    def sentence_index(self, raw_start: int) -> int | None:
+        """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
+        return _index_at(self.sentences, self.sentence_starts, raw_start)
+
+    def __call__(self, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
+        """Return the provenance of an item spanning raw ``start:end``."""
+        return Provenance(
+            doc_id=self.doc_id, start=start, end=end, sentence=self.sentence_index(start),
+            producer=producer, version=version, confidence=round(float(confidence), 4),
+        )
+
+
 def provenance(doc: Doc, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
     """Build the provenance record of an item spanning raw ``start:end`` in ``doc``."""
-    results = doc._
-    return Provenance(
-        doc_id=results.doc_id or "",
-        start=start,
-        end=end,
-        sentence=_sentence_index(doc, results.sentences or [], start),
-        producer=producer,
-        version=version,
-        confidence=round(float(confidence), 4),
-    )
+    return ProvenanceMaker(doc)(start, end, producer, version, confidence)
 
 
 def raw_text(doc: Doc) -> str:

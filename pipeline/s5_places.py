@@ -37,11 +37,10 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
+from .extensions import ProvenanceMaker, raw_text
 from .gazetteer import Gazetteer, load_communities, load_gazetteer
 from .resources import load_json, load_lines
 from .schema import Entity, Relation
-from .text_rules import ProvenanceMaker
 from .textview import TextView
 
 VERSION = "1"

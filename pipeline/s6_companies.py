@@ -39,9 +39,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import resources
-from .extensions import items, raw_text
+from .extensions import ProvenanceMaker, items, raw_text
 from .schema import PLACE_LABELS, Entity, Relation
-from .text_rules import ProvenanceMaker, WordMatcher, compile_unique_groups
+from .text_rules import WordMatcher, compile_unique_groups
 from .textview import TextView
 
 _HAN = regex.compile(r"\p{Han}")

@@ -27,11 +27,11 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
+from .extensions import ProvenanceMaker, raw_text
 from .numerals import NumeralError, parse_number
 from .resources import load_json
 from .schema import TimeExpression
-from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups
+from .text_rules import NamedGroups, compile_unique_groups
 
 VERSION = "1"
 PRODUCER = "rule:times/{}"

@@ -21,11 +21,11 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import raw_text
+from .extensions import ProvenanceMaker, raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
-from .text_rules import NamedGroups, ProvenanceMaker, compile_unique_groups
+from .text_rules import NamedGroups, compile_unique_groups
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"

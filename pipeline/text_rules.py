@@ -15,7 +15,6 @@ items' provenance with the document's fields read once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, Mapping, Optional, TypeVar
@@ -24,7 +23,6 @@ import numpy as np
 import regex
 
 from .resources import load_json, load_lines, rules_path
-from .schema import Provenance
 
 # From a line's first to its last visible character (\S never matches a newline).
 _VISIBLE_LINE = regex.compile(r"\S(?:[^\n]*\S)?")
@@ -376,35 +374,3 @@ class WordMatcher(Generic[Value]):
                 found.append((i, end, best))
                 resume = end
         return found
-
-
-class ProvenanceMaker:
-    """Build the provenance records of one document's items.
-
-    The records are those of :func:`pipeline.extensions.provenance`; the document's id and
-    sentence starts are read once instead of once per item (``doc._`` access is slow). It keeps
-    its own sentence starts: this module must not import :mod:`pipeline.extensions`, which may
-    import it.
-
-    Args:
-        doc: the document, after the sentences stage.
-    """
-
-    def __init__(self, doc):
-        self.doc_id = doc._.doc_id or ""
-        self.sentences = doc._.sentences or []
-        self.sentence_starts = [sentence.start for sentence in self.sentences]
-
-    def sentence_index(self, raw_start: int) -> Optional[int]:
-        """Return the index of the sentence whose raw span contains ``raw_start``, or None."""
-        i = bisect_right(self.sentence_starts, raw_start) - 1
-        if i >= 0 and self.sentences[i].start <= raw_start < self.sentences[i].end:
-            return self.sentences[i].index
-        return None
-
-    def __call__(self, start: int, end: int, producer: str, version: str, confidence: float = 1.0) -> Provenance:
-        """Return the provenance of an item spanning raw ``start:end``."""
-        return Provenance(
-            doc_id=self.doc_id, start=start, end=end, sentence=self.sentence_index(start),
-            producer=producer, version=version, confidence=round(float(confidence), 4),
-        )
