@@ -27,6 +27,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -218,10 +219,6 @@ class Scorer:
     version: str = SCORER_VERSION
     l2: float = 0.0
 
-    def matrix(self, rows: Sequence[dict]) -> np.ndarray:
-        """Turn feature rows into the standardised matrix the weights apply to."""
-        raw = np.array([[row.get(name, 0.0) for name in self.feature_names] for row in rows], dtype=float)
-        return (raw - self.mean) / self.scale
 
     def score(self, rows: Sequence[dict]) -> list[float]:
         """Return the probability that each candidate of one quantity is its subject (softmax over the group).
@@ -231,19 +228,17 @@ class Scorer:
         """
         if not rows:
             return []
-        weights = self._unscaled_weights()
+        weights = self.unscaled_weights
         z = [sum(value * weights[name] for name, value in row.items() if value and name in weights) for row in rows]
         top = max(z)
         exps = [math.exp(v - top) for v in z]
         total = sum(exps)
         return [v / total for v in exps]
 
-    def _unscaled_weights(self) -> dict[str, float]:
-        cached = getattr(self, "_weights_by_name", None)
-        if cached is None or cached[0] is not self.weights:
-            by_name = {name: float(w / s) for name, w, s in zip(self.feature_names, self.weights, self.scale) if w}
-            cached = self._weights_by_name = (self.weights, by_name)
-        return cached[1]
+    @cached_property
+    def unscaled_weights(self) -> dict[str, float]:
+        """Feature name -> weight divided by the feature's scale, for the non-zero weights."""
+        return {name: float(w / s) for name, w, s in zip(self.feature_names, self.weights, self.scale) if w}
 
     def to_json(self) -> dict:
         return {
@@ -420,9 +415,11 @@ def fit_scorer(groups: Sequence[Group], mode: str, l2: float, threshold: float =
     raw = np.array([[row[n] for n in names] for row in rows], dtype=float)
     mean, scale = raw.mean(axis=0), raw.std(axis=0)
     scale[scale == 0] = 1.0
-    scorer = Scorer(names, np.zeros(len(names)), 0.0, mean, scale, threshold, l2=l2)
-    scorer.weights = fit_ranker([(scorer.matrix(g.rows), np.array(g.labels, dtype=float)) for g in groups], l2)
-    return scorer
+    def standardised(group_rows: list[dict]) -> np.ndarray:
+        return (np.array([[row[n] for n in names] for row in group_rows], dtype=float) - mean) / scale
+
+    weights = fit_ranker([(standardised(g.rows), np.array(g.labels, dtype=float)) for g in groups], l2)
+    return Scorer(names, weights, 0.0, mean, scale, threshold, l2=l2)
 
 
 def train_scorer(groups: Sequence[Group], mode: str) -> Scorer:

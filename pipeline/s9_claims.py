@@ -165,7 +165,6 @@ class DocContext:
     times: list[tuple[TimeExpression, int, int]]
     mention_counts: dict[str, int] = field(default_factory=dict)
     main_entity: Optional[str] = None
-    time_spans: list[tuple[int, int]] = field(default_factory=list)
     relation_heads: dict[str, set] = field(default_factory=dict)
     _clauses: dict[int, tuple[int, int]] = field(default_factory=dict)
     _sentence_starts: list[int] = field(default_factory=list)
@@ -454,7 +453,6 @@ def build_context(doc: Doc) -> DocContext:
         counts[key] = counts.get(key, 0) + 1
     context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
                          quantities, times, counts)
-    context.time_spans = [(vs, ve) for _, vs, ve in times]
     first_named: dict[str, int] = {}
     for m in entity_mentions:
         first_named.setdefault(m.name, len(first_named))
