@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Iterable, Optional
 
 import regex
 from spacy.language import Language
@@ -187,6 +187,21 @@ def _decimal(text: str) -> str:
     return text.replace("·", ".")
 
 
+def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Return ``text`` with every span ``start:end`` (``0 <= start < end``) overwritten by :data:`TIME_MASK`.
+
+    One pass whatever the number of spans (a long article has hundreds of times).
+    """
+    pieces, cursor = [], 0
+    for start, end in sorted(span for span in spans if 0 <= span[0] < span[1]):
+        start = max(start, cursor)
+        if start < end:
+            pieces += [text[cursor:start], TIME_MASK * (end - start)]
+            cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
 class QuantityTagger:
     """spaCy component: find the quantities of the body (``doc._.quantities``)."""
 
@@ -195,15 +210,9 @@ class QuantityTagger:
     def __init__(self) -> None:
         self.tables = _tables()
 
-    def excluded_zones(self, text: str, start: int = 0, end: Optional[int] = None) -> list[tuple[int, int]]:
-        """View spans (within ``start:end``) where numbers are names, slogans, ordinals or quoted terms."""
-        end = len(text) if end is None else end
-        zones = [m.span() for m in self.tables["exclusions"].finditer(text, start, end, overlapped=True)]
-        zones += [m.span() for m in self.tables["quoted"].finditer(text, start, end, overlapped=True)]
-        return zones
-
     def is_excluded(self, text: str, start: int, end: int) -> bool:
-        """True when view span ``start:end`` overlaps an exclusion zone (see :meth:`excluded_zones`).
+        """True when view span ``start:end`` overlaps an exclusion zone: where numbers are names,
+        slogans, ordinals or quoted terms (``rules/numbers/exclusions.json``).
 
         Zones are short (at most ``EXCLUSION_REACH`` characters), so only a window around the
         span is searched: the cost is per candidate, not per character of the text.
@@ -233,10 +242,7 @@ class QuantityTagger:
         Returns:
             The quantities in text order.
         """
-        masked = text
-        for start, end in time_spans:
-            if 0 <= start < end:
-                masked = masked[:start] + TIME_MASK * (end - start) + masked[end:]
+        masked = mask_spans(text, time_spans)
         found: list[Found] = []
         for m in self.tables["scanner"].finditer(masked):
             for item in self._read(m, masked):

@@ -201,3 +201,12 @@ def test_first_months_and_recent_years_are_times_not_durations(taggers):
 def test_n_ge_slogans_are_not_counts_but_n_ge_nouns_are(taggers):
     text = "落实两个确保，推进四个一批，新增两个项目。"
     assert [q[0] for q in extract(taggers, text)] == ["两个"]  # the one before 项目
+
+
+def test_time_masking_overwrites_each_span_once_in_one_pass():
+    from pipeline.s8_quantities import TIME_MASK, mask_spans
+
+    text = "2025年新增300个，2026年再增50个"
+    masked = mask_spans(text, [(13, 18), (0, 5), (3, 5)])
+    assert masked == TIME_MASK * 5 + text[5:13] + TIME_MASK * 5 + text[18:]
+    assert mask_spans(text, []) == text
