@@ -166,12 +166,12 @@ def _tables() -> dict:
     # the same place, the first listed wins
     rules = {
         "clock": (
-            "上下晚凌中早傍" + _DIGITS,
+            _initials(_DAY_PARTS) + _DIGITS,
             rf"(?:(?P<ampm>{'|'.join(_DAY_PARTS)})(?P<hh>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[点时]|(?<![\d.])(?P<hh>[01]?\d|2[0-4])时)(?:(?P<mi>[0-5]?\d)分|(?P<half>半))?",
         ),
         "plan": ("“" + _initials(cal["plans"]), rf"“?(?P<plan>{_alternation(cal['plans'])})”?(?P<pw>{_alternation(cal['plan_words'])})"),
         "decade": (
-            "上2二" + _DIGITS + "一二三四五六七八九",
+            _initials(_CENTURIES) + _DIGITS + "一二三四五六七八九",
             rf"(?P<cent>{'|'.join(_CENTURIES)})?(?:(?P<decA>[1-9]0)|(?P<decC>[一二三四五六七八九])(?P<decC2>[一二三四五六七八九])?十)年代",
         ),
         "year_range": (_YEAR4_FIRST, rf"(?P<y>{_YEAR4})年?(?P<sep>-|~|至|到)(?P<y2>{_YEAR4})年"),
