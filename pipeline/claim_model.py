@@ -103,7 +103,7 @@ def candidate_features(context, site, candidate, rule_chosen: Optional[str], pre
     before = m.end <= site.start
     in_sentence = s_start <= m.start < s_end
     in_clause = c_start <= m.start < c_end
-    f = {name: 0.0 for name in FEATURE_NAMES}
+    f = dict.fromkeys(FEATURE_NAMES, 0.0)
     f[f"label_{candidate.label}"] = 1.0
     f[f"kind_{m.kind}"] = 1.0
     f["only_topic"] = float(candidate.sources == {"topic"})

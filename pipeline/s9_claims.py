@@ -18,12 +18,14 @@ OTHER names, trigger verbs, predicate trimming lists, surnames.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Optional
+from itertools import accumulate
+from typing import Callable, NamedTuple, Optional
 
+import numpy
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -33,18 +35,21 @@ from .names import fold_name
 from .resources import load_json, load_lines
 from .schema import Claim, Quantity, TimeExpression
 from .segmenter import stock_jieba, stock_jieba_tagger, word_cutter
+from .text_rules import WordMatcher
 
-_QUOTED_NAME = regex.compile(r"“([^”“]{2,20})”")  # a short quoted name
+_QUOTED_NAME = re.compile(r"“([^”“]{2,20})”")  # a short quoted name
 _HAN = regex.compile(r"\p{Han}")
 _WORDLIKE = regex.compile(r"[\p{Han}A-Za-z“”]")
 VERSION = "2"
 RULES_VERSION = "claims-rules-2"
 ENTITY_LABELS = ("PROVINCE", "CITY", "DISTRICT", "STREET", "COMMUNITY", "COMPANY")
 CLAUSE_DELIMITERS = ",;:，；：!?！？"
+_CLAUSE_DELIMITER = re.compile(f"[{CLAUSE_DELIMITERS}]")
 # Characters that end a name read leftwards from its head noun (outside quotes).
 _NAME_STOP_WORD_CHARS = set("在的由是对向为将把被让与和及等从于到给以其这那也都就又还并而已")  # unless inside a word (金都)
 _NAME_STOP_CHARS = set(",;:。!?！？、()（）《》[]【】 \n\t·-~/") | _NAME_STOP_WORD_CHARS
 _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
+_QUOTE_MARK = re.compile("[" + re.escape(_OPEN_QUOTES + _CLOSE_QUOTES) + "]")
 _SENTENCE_END = "。！？!?”"
 MAX_NAME_CHARS = 16
 SENTENCES_BACK = 4
@@ -71,9 +76,8 @@ def collective_words() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=None)
-def _collective_pattern() -> regex.Pattern:
-    words = sorted(collective_words(), key=len, reverse=True)
-    return regex.compile("|".join(regex.escape(w) for w in words))
+def _collective_matcher() -> WordMatcher[str]:
+    return WordMatcher.from_words({word: word for word in collective_words()})
 
 
 @lru_cache(maxsize=None)
@@ -83,8 +87,8 @@ def head_nouns() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _head_pattern() -> regex.Pattern:
-    return regex.compile("|".join(regex.escape(h) for h in head_nouns()))
+def _head_matcher() -> WordMatcher[str]:
+    return WordMatcher.from_words({head: head for head in head_nouns()})
 
 
 @lru_cache(maxsize=None)
@@ -99,15 +103,121 @@ def _trigger_pattern() -> regex.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _person_patterns() -> tuple[regex.Pattern, regex.Pattern]:
-    surnames = "".join(load_lines("claims", "surnames.txt"))
+def _surnames() -> frozenset[str]:
+    return frozenset("".join(load_lines("claims", "surnames.txt")))
+
+
+@lru_cache(maxsize=None)
+def _person_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    surnames = "".join(sorted(_surnames()))
     titles = "|".join(regex.escape(t) for t in sorted(load_lines("claims", "person_titles.txt"), key=len, reverse=True))
     name = rf"[{surnames}]\p{{Han}}{{1,2}}?"
     ends = "[说笑乐回表介认告坦感指称在也是和正就还已都便拿坐站,。:“、(]"
-    after_age = regex.compile(rf"\d+岁的\p{{Han}}{{0,8}}?({name})(?={ends}|$)")
-    clause_start = regex.compile(rf"(?:^|(?<=[,;:。“]))\s*({name})(?=在|说|表示|介绍|回忆|笑|从业|今年|,)")
+    after_age = regex.compile(rf"\d+{_AGE_CUE}\p{{Han}}{{0,8}}?({name})(?={ends}|$)")
+    clause_start = regex.compile(rf"(?:^|(?<=[{_CLAUSE_OPENING}]))\s*({name})(?=在|说|表示|介绍|回忆|笑|从业|今年|,)")
     after_title = regex.compile(rf"(?:{titles})({name})(?={ends})")
     return after_age, clause_start, after_title
+
+
+_AGE_CUE = "岁的"  # 84岁的陈学云
+_CLAUSE_OPENING = ",;:。“"  # a clause-initial speaker follows one of these (or starts the sentence)
+
+
+@lru_cache(maxsize=None)
+def _title_matcher() -> WordMatcher[str]:
+    return WordMatcher.from_words({title: title for title in load_lines("claims", "person_titles.txt")})
+
+
+@lru_cache(maxsize=None)
+def _code_tables() -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Return two lookup tables over the code points of the BMP: clause-opening marks, and possible name starts.
+
+    A clause-initial name (``\\s*`` then a surname) starts with a surname or a character ``\\s`` matches.
+    """
+    opening = numpy.zeros(0x10000, dtype=bool)
+    opening[[ord(ch) for ch in _CLAUSE_OPENING]] = True
+    name_start = numpy.zeros(0x10000, dtype=bool)
+    plane = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    name_start[[ord(ch) for ch in regex.findall(r"\s", plane)]] = True
+    name_start[[ord(ch) for ch in _surnames()]] = True
+    return opening, name_start
+
+
+def person_names(text: str, sentences: list[tuple[int, int]]) -> list[list[tuple[int, int, str]]]:
+    """Return the person names of every sentence as ``(view start, view end, name)``.
+
+    Per sentence, the matches of the person patterns (:func:`_person_patterns`) run over the
+    sentence alone, in order: after an age (84岁的陈学云), at a clause start (袁兆煌在…), after a
+    title (技师戴学臣). Each pattern runs only where its cue occurs, found for the whole text in
+    one vectorized pass: 岁的; the sentence start or an opening mark followed by a surname or a
+    space; a word of the title list.
+    """
+    after_age, clause_start, after_title = _person_patterns()
+    opening, name_start = _code_tables()
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    after_opening = numpy.flatnonzero(opening.take(codes, mode="clip")) + 1
+    starts = numpy.array([s for s, _ in sentences], dtype=numpy.int64)
+    ends = numpy.array([e for _, e in sentences], dtype=numpy.int64)
+    positions = numpy.union1d(starts, after_opening[after_opening < len(codes)])
+    clause_starts = positions[name_start.take(codes.take(positions), mode="clip")] if len(codes) else positions
+    clause_lo, clause_hi = numpy.searchsorted(clause_starts, starts), numpy.searchsorted(clause_starts, ends)
+    ages = numpy.array([m.start() for m in re.finditer(_AGE_CUE, text)], dtype=numpy.int64)
+    age_lo, age_hi = numpy.searchsorted(ages, starts), numpy.searchsorted(ages, ends - len(_AGE_CUE) + 1)
+    titles = _title_matcher().candidate_starts(text)
+    title_lo, title_hi = numpy.searchsorted(titles, starts), numpy.searchsorted(titles, ends)
+    has_age, has_clause_start, has_title = age_lo < age_hi, clause_lo < clause_hi, title_lo < title_hi
+    with_cues = numpy.flatnonzero(has_age | has_clause_start | has_title).tolist()
+    has_age, has_title = has_age.tolist(), has_title.tolist()
+    clause_lo, clause_hi, clause_starts = clause_lo.tolist(), clause_hi.tolist(), clause_starts.tolist()
+    per_sentence: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
+    for i in with_cues:
+        start, end = sentences[i]
+        sentence = text[start:end]
+        found: list[regex.Match] = list(after_age.finditer(sentence)) if has_age[i] else []
+        resume = 0
+        for position in clause_starts[clause_lo[i]:clause_hi[i]]:
+            if position - start >= resume:
+                match = clause_start.match(sentence, position - start)
+                if match is not None:
+                    found.append(match)
+                    resume = match.end()
+        if has_title[i]:
+            found.extend(after_title.finditer(sentence))
+        per_sentence[i] = [(start + m.start(1), start + m.end(1), m.group(1)) for m in found]
+    return per_sentence
+
+
+def split_by_sentence(matches: list[tuple], sentences: list[tuple[int, int]],
+                      scan_one: Callable[[int, int], list[tuple]]) -> list[list[tuple]]:
+    """Share out matches found over the whole text among the sentences, as if each sentence had been scanned alone.
+
+    Args:
+        matches: ``(start, end, ...)`` of a left-to-right, non-overlapping scan of the whole text.
+        sentences: the view spans of the sentences, in order, not overlapping.
+        scan_one: scans one sentence ``(start, end)`` alone and returns its matches.
+
+    Returns:
+        The matches of each sentence. A match that crosses a sentence boundary (rare: sentences
+        end at punctuation) could hide or replace matches of a sentence scanned alone, so the
+        sentences it touches are scanned again with ``scan_one``.
+    """
+    starts = [s for s, _ in sentences]
+    per_sentence: list[list[tuple]] = [[] for _ in sentences]
+    rescan = set()
+    for match in matches:
+        start, end = match[0], match[1]
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= sentences[i][1]:
+            per_sentence[i].append(match)
+            continue
+        j = max(i, 0)
+        while j < len(sentences) and sentences[j][0] < end:
+            if start < sentences[j][1]:
+                rescan.add(j)
+            j += 1
+    for i in rescan:
+        per_sentence[i] = scan_one(*sentences[i])
+    return per_sentence
 
 
 @lru_cache(maxsize=None)
@@ -119,7 +229,7 @@ def predicate_trims() -> dict[str, tuple[str, ...]]:
 
 def load_rules() -> None:
     """Load every rule table and the part-of-speech tagger now (at build time), not inside the first document."""
-    collective_words(), _collective_pattern(), _head_pattern(), _trigger_pattern(), _person_patterns()
+    collective_words(), _collective_matcher(), _head_matcher(), _trigger_pattern(), _person_patterns(), _title_matcher(), _code_tables()
     predicate_trims(), _category_prefix(), _described_after(), _group_bounds()
     stock_jieba_tagger()
 
@@ -167,10 +277,20 @@ class DocContext:
     main_entity: Optional[str] = None
     relation_heads: dict[str, set] = field(default_factory=dict)
     _clauses: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _delimiters: list[int] = field(default_factory=list)  # positions of the clause delimiters, then len(text)
     _sentence_starts: list[int] = field(default_factory=list)
     _mention_starts: list[int] = field(default_factory=list)
     _quantity_starts: list[int] = field(default_factory=list)
     _time_starts: list[int] = field(default_factory=list)
+    entity_mentions: list[Mention] = field(default_factory=list)
+    _entity_starts: list[int] = field(default_factory=list)
+    topic_phrases: list[Mention] = field(default_factory=list)  # phrases named TOPIC_MIN_MENTIONS times or more
+    _topic_phrase_starts: list[int] = field(default_factory=list)
+    _collective_starts: list[int] = field(default_factory=list)
+    _starts_by_key: dict[str, list[int]] = field(default_factory=dict)  # folded name -> its mentions' starts
+    _entities_by_key: dict[str, list[Mention]] = field(default_factory=dict)  # folded name -> its entity mentions
+    _entity_starts_by_key: dict[str, list[int]] = field(default_factory=dict)
+    _resolved: dict[tuple[int, int], Optional[Mention]] = field(default_factory=dict)  # see _resolve_collective
     _facts: dict = field(default_factory=dict)
 
     def fact(self, test: Callable[["DocContext", Mention], bool], m: Mention) -> bool:
@@ -191,18 +311,26 @@ class DocContext:
         if cached is not None:
             return cached
         s_start, s_end = self.sentences[self.sentence_at(position)]
-        start = position
-        while start > s_start and self.text[start - 1] not in CLAUSE_DELIMITERS:
-            start -= 1
-        end = position
-        while end < s_end and self.text[end] not in CLAUSE_DELIMITERS:
-            end += 1
+        if not self._delimiters:
+            self._delimiters.extend(m.start() for m in _CLAUSE_DELIMITER.finditer(self.text))
+            self._delimiters.append(len(self.text))  # a sentinel, never inside a sentence
+        i = bisect_left(self._delimiters, position)  # the first delimiter at or after ``position``
+        start = max(s_start, self._delimiters[i - 1] + 1) if i else s_start
+        end = min(s_end, self._delimiters[i])
         self._clauses[position] = (start, end)
         return start, end
 
     def mention_counts_before(self, key: str, position: int) -> int:
         """Return how often the subject with folded name ``key`` is mentioned before view ``position``."""
-        return sum(1 for m in self.mentions_between(0, position) if fold_name(m.name) == key)
+        return bisect_left(self._starts_by_key.get(key, ()), position)
+
+    def nearest_entity_before(self, key: str, position: int) -> Optional[Mention]:
+        """Return the last entity mention with folded name ``key`` that starts before view ``position``."""
+        mentions = self._entities_by_key.get(key)
+        if not mentions:
+            return None
+        i = bisect_left(self._entity_starts_by_key[key], position)
+        return mentions[i - 1] if i else None
 
     def quantities_between(self, start: int, end: int) -> list[tuple[Quantity, int, int]]:
         """Return the quantities (with view spans) starting in view ``[start, end)``, in text order."""
@@ -304,6 +432,8 @@ def strip_leading_verbs(name: str) -> int:
 def _clean_name(name: str) -> str:
     """Strip quotes around a name; drop the quotes inside it too when they do not pair up."""
     name = name.strip(_OPEN_QUOTES + _CLOSE_QUOTES + " ")
+    if _QUOTE_MARK.search(name) is None:
+        return name
     opened = sum(name.count(q) for q in "“‘「『")
     closed = sum(name.count(q) for q in "”’」』")
     if opened != closed:
@@ -326,7 +456,44 @@ def _is_name(name: str, head: str) -> bool:
     return len(name) >= 3 and not _category_prefix().match(prefix)
 
 
-def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Mention]:
+class SentenceCues(NamedTuple):
+    """Where subject words occur in one sentence, as ``(view start, view end, word)``.
+
+    ``heads`` are head nouns (项目, 市场…), ``quotes`` quoted names (the word without its quotes),
+    ``persons`` person names and ``collectives`` collective/anaphoric words (全市, 该区…).
+    """
+
+    heads: list[tuple[int, int, str]]
+    quotes: list[tuple[int, int, str]]
+    persons: list[tuple[int, int, str]]
+    collectives: list[tuple[int, int, str]]
+
+
+def sentence_cues(text: str, sentences: list[tuple[int, int]]) -> list[SentenceCues]:
+    """Find the cues of subject words in every sentence of view ``text``.
+
+    Head nouns, quoted names and collective words are found in one pass over the whole text
+    each and shared out among the sentences (:func:`split_by_sentence`); person names are
+    matched sentence by sentence where their cues occur (:func:`person_names`).
+    """
+    def heads_in(start: int, end: int) -> list[tuple[int, int, str]]:
+        return [(start + s, start + e, head) for s, e, head in _head_matcher().find(text[start:end])]
+
+    def quotes_in(start: int, end: int) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group(1)) for m in _QUOTED_NAME.finditer(text, start, end)]
+
+    def collectives_in(start: int, end: int) -> list[tuple[int, int, str]]:
+        return [(start + s, start + e, word) for s, e, word in _collective_matcher().find(text[start:end])]
+
+    end = len(text)
+    heads = split_by_sentence(heads_in(0, end), sentences, heads_in)
+    quotes = split_by_sentence(quotes_in(0, end), sentences, quotes_in)
+    collectives = split_by_sentence(collectives_in(0, end), sentences, collectives_in)
+    persons = person_names(text, sentences)
+    return [SentenceCues(*parts) for parts in zip(heads, quotes, persons, collectives)]
+
+
+def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]], cues: SentenceCues) -> list[Mention]:
     """Find OTHER names in view ``text[start:end]``: head-noun phrases, quoted names and persons.
 
     Args:
@@ -334,60 +501,57 @@ def other_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int
         start: view start of the stretch (a sentence).
         end: view end of the stretch.
         blocked: view spans of entity mentions and quantities; names never cross them.
+        cues: the stretch's head nouns, quoted names and persons (:func:`sentence_cues`).
 
     Returns:
         The mentions found, in text order, without duplicates.
     """
-    chunk = text[start:end]
-    heads = list(_head_pattern().finditer(text, start, end))
-    quotes = list(_QUOTED_NAME.finditer(chunk))
-    persons = [m for pattern in _person_patterns() for m in pattern.finditer(chunk)]
+    heads, quotes, persons = cues.heads, cues.quotes, cues.persons
     if not (heads or quotes or persons):
         return []
     blocked = [(s, e) for s, e in blocked if s <= end and start <= e]  # only what touches this stretch
     found: dict[tuple[int, int], Mention] = {}
     phrase_ends: list[tuple[int, int]] = []
-    quoted = [(start + m.start(), start + m.end()) for m in quotes]
-    for m in heads:
-        if _inside(blocked, m.start(), m.end()) or any(s < m.start() and m.end() < e for s, e in quoted):
+    for h_start, h_end, head in heads:
+        if _inside(blocked, h_start, h_end) or any(s < h_start and h_end < e for s, e, _ in quotes):
             continue  # a head inside a quoted name: the quoted mention covers it
-        name_start = _left_name_start(text, m.start(), m.end(), start, blocked + phrase_ends)
-        phrase_ends.append((m.start(), m.end()))
+        name_start = _left_name_start(text, h_start, h_end, start, blocked + phrase_ends)
+        phrase_ends.append((h_start, h_end))
         bounded_by_item = any(e == name_start for _, e in blocked + phrase_ends)
         if text[name_start] not in _OPEN_QUOTES and not bounded_by_item:
-            name_start += strip_leading_verbs(text[name_start:m.end()])
-        name = _clean_name(text[name_start:m.end()])
-        if _is_name(name, m.group()):
-            found[(name_start, m.end())] = Mention(name, "OTHER", name_start, m.end(), "phrase")
-    for m in quotes:
-        q_start, q_end = start + m.start(), start + m.end()
+            name_start += strip_leading_verbs(text[name_start:h_end])
+        name = _clean_name(text[name_start:h_end])
+        if _is_name(name, head):
+            found[(name_start, h_end)] = Mention(name, "OTHER", name_start, h_end, "phrase")
+    for q_start, q_end, quoted in quotes:
         if _inside(blocked, q_start, q_end) or any(s <= q_start and q_end <= e for s, e in found):
             continue
-        found[(q_start, q_end)] = Mention(_clean_name(m.group(1)), "OTHER", q_start, q_end, "quoted")
-    for m in persons:
-        p_start, p_end = start + m.start(1), start + m.end(1)
+        found[(q_start, q_end)] = Mention(_clean_name(quoted), "OTHER", q_start, q_end, "quoted")
+    for p_start, p_end, person in persons:
         if not _inside(blocked, p_start, p_end):
-            found.setdefault((p_start, p_end), Mention(m.group(1), "OTHER", p_start, p_end, "person"))
+            found.setdefault((p_start, p_end), Mention(person, "OTHER", p_start, p_end, "person"))
     return [found[key] for key in sorted(found)]
 
 
-def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Mention]:
+def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int, int]], cues: SentenceCues) -> list[Mention]:
     """Find collective/anaphoric subject words (全市, 该区, 街道, 该行...) in view ``text[start:end]``.
 
     A bare word (街道, 社区, 公司, 小区) counts only where it starts a phrase (after a boundary), so the
-    街道 of 前进街道 or the 社区 of 城镇社区 is not taken for it.
+    街道 of 前进街道 or the 社区 of 城镇社区 is not taken for it. ``cues`` holds the stretch's
+    collective words (:func:`sentence_cues`).
     """
+    if not cues.collectives:
+        return []
     words = collective_words()
     blocked = [(s, e) for s, e in blocked if s <= end and start <= e]
     found = []
-    for m in _collective_pattern().finditer(text, start, end):
-        if _inside(blocked, m.start(), m.end()):
+    for w_start, w_end, word in cues.collectives:
+        if _inside(blocked, w_start, w_end):
             continue
-        word = m.group()
         spec = words[word]
         bare = not word.startswith(("该", "全", "本", "整个")) and word not in ("村内",)
-        before = text[m.start() - 1] if m.start() > 0 else ","
-        after = text[m.end():m.end() + 1]
+        before = text[w_start - 1] if w_start > 0 else ","
+        after = text[w_end:w_end + 1]
         if bare and _HAN.match(before) and before not in "在的由是对向为将把被让与和及从于":
             continue
         if bare and "、" in (before, after):  # 职工达人秀、社区篮球赛: a list item, not a subject
@@ -396,7 +560,7 @@ def collective_mentions(text: str, start: int, end: int, blocked: list[tuple[int
             continue
         if word == "全市" and before == "占":  # 占全市1/7: a share of the city, not the city as subject
             continue
-        found.append(Mention(word, spec["label"], m.start(), m.end(), "collective", word=word))
+        found.append(Mention(word, spec["label"], w_start, w_end, "collective", word=word))
     return found
 
 
@@ -440,12 +604,14 @@ def build_context(doc: Doc) -> DocContext:
     blocked = sorted(_entity_spans(entity_mentions) + [(vs, ve) for _, vs, ve in quantities + times])
     blocked_ends = list(accumulate((e for _, e in blocked), max))  # running max: spans ending at or after a point
     others, collectives = [], []
-    for s_start, s_end in sentences:
+    for (s_start, s_end), cues in zip(sentences, sentence_cues(text, sentences)):
+        if not any(cues):
+            continue
         lo, hi = bisect_left(blocked_ends, s_start), bisect_right(blocked, (s_end, len(text) + 1))
         near = [(b_start, b_end) for b_start, b_end in blocked[lo:hi] if b_end >= s_start]
-        words = collective_mentions(text, s_start, s_end, near)
+        words = collective_mentions(text, s_start, s_end, near, cues)
         collectives.extend(words)
-        others.extend(other_mentions(text, s_start, s_end, near + [(w.start, w.end) for w in words]))
+        others.extend(other_mentions(text, s_start, s_end, near + [(w.start, w.end) for w in words], cues))
     mentions = sorted(entity_mentions + others, key=lambda m: (m.start, m.end))
     counts: dict[str, int] = {}
     for m in mentions:
@@ -464,6 +630,18 @@ def build_context(doc: Doc) -> DocContext:
     context._mention_starts = [m.start for m in mentions]
     context._quantity_starts = [vs for _, vs, _ in quantities]
     context._time_starts = [vs for _, vs, _ in times]
+    context.entity_mentions = [m for m in mentions if m.kind == "entity"]
+    context._entity_starts = [m.start for m in context.entity_mentions]
+    context.topic_phrases = [m for m in mentions
+                             if m.kind == "phrase" and counts.get(fold_name(m.name), 0) >= TOPIC_MIN_MENTIONS]
+    context._topic_phrase_starts = [m.start for m in context.topic_phrases]
+    context._collective_starts = [w.start for w in collectives]
+    for m in mentions:
+        key = fold_name(m.name)
+        context._starts_by_key.setdefault(key, []).append(m.start)
+        if m.kind == "entity":
+            context._entities_by_key.setdefault(key, []).append(m)
+            context._entity_starts_by_key.setdefault(key, []).append(m.start)
     return context
 
 
@@ -524,16 +702,29 @@ def quantity_sites(context: DocContext) -> list[QuantitySite]:
     return sites
 
 
-def _resolve_collective(context: DocContext, word: Mention, before: int) -> Optional[Mention]:
-    """Return the nearest mention before view ``before`` that a collective word stands for."""
+def _resolve_collective(context: DocContext, word: Mention) -> Optional[Mention]:
+    """Return what a collective word stands for (:func:`_nearest_referent`), computed once per word."""
+    key = (word.start, word.end)
+    if key not in context._resolved:
+        context._resolved[key] = _nearest_referent(context, word)
+    return context._resolved[key]
+
+
+def _nearest_referent(context: DocContext, word: Mention) -> Optional[Mention]:
+    """Return the nearest mention before a collective word with the label (and kind, head) the word stands for.
+
+    The search goes back ``sentences_back`` sentences when the word's spec says so, else to the
+    document start.
+    """
     spec = collective_words()[word.word]
     heads = tuple(spec.get("heads") or ())
     kinds = spec.get("kinds")
     floor = 0
     if "sentences_back" in spec:
         floor = context.sentences[max(0, context.sentence_at(word.start) - spec["sentences_back"])][0]
-    hi = bisect_left(context._mention_starts, before)
-    for m in reversed(context.mentions[:hi]):
+    mentions = context.mentions
+    for i in range(bisect_left(context._mention_starts, word.start) - 1, -1, -1):
+        m = mentions[i]
         if m.start < floor:
             break
         if m.label != spec["label"] or (kinds and m.kind not in kinds):
@@ -594,28 +785,28 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
     for m in context.mentions_between(window_start, s_end):
         if m.kind == "entity" or m.start >= context.sentences[max(first_sentence, site.sentence - 2)][0]:
             add(m, m.kind)
-    # The latest entity mentioned before the window: the document's running topic.
-    earlier = context.mentions_between(0, window_start)
+    # The latest entities mentioned before the window: the document's running topic.
     seen_names: set[str] = set()
-    for m in reversed(earlier):
-        if m.kind == "entity" and fold_name(m.name) not in seen_names and len(seen_names) < TOPIC_NAMES:
+    for m in reversed(context.entity_mentions[:bisect_left(context._entity_starts, window_start)]):
+        if len(seen_names) == TOPIC_NAMES:
+            break
+        if fold_name(m.name) not in seen_names:
             seen_names.add(fold_name(m.name))
             add(m, "topic")
     # A named thing the document keeps returning to (a compound, a project) is a topic too.
-    for m in reversed(earlier):
-        if m.kind == "phrase" and context.mention_counts.get(fold_name(m.name), 0) >= TOPIC_MIN_MENTIONS \
-                and fold_name(m.name) not in by_key:
+    for m in reversed(context.topic_phrases[:bisect_left(context._topic_phrase_starts, window_start)]):
+        if fold_name(m.name) not in by_key:
             add(m, "topic")
-    for word in context.collectives:
-        if s_start <= word.start < site.start:
-            target = _resolve_collective(context, word, word.start)
-            if target is not None:
-                candidate = add(word, "collective", target)
-                nearest_entity = _nearest_entity_before(context, candidate.key, site.start)
-                if nearest_entity is not None:
-                    candidate.entity_mention = nearest_entity
-                if candidate.collective is None or word.start > candidate.collective.start:
-                    candidate.collective = word
+    starts = context._collective_starts
+    for word in context.collectives[bisect_left(starts, s_start):bisect_left(starts, site.start)]:
+        target = _resolve_collective(context, word)
+        if target is not None:
+            candidate = add(word, "collective", target)
+            nearest_entity = context.nearest_entity_before(candidate.key, site.start)
+            if nearest_entity is not None:
+                candidate.entity_mention = nearest_entity
+            if candidate.collective is None or word.start > candidate.collective.start:
+                candidate.collective = word
     for key in [k for k, c in by_key.items() if is_counted_noun(context, c.mention, site) and c.label == "OTHER"]:
         del by_key[key]
     # A subject the paragraph never names (nor refers to) is too far away to be read as the figure's.
@@ -630,14 +821,6 @@ def candidates_for(context: DocContext, site: QuantitySite, previous_subject: Op
                 candidate.entity_mention = previous_subject.entity_mention
         candidate.sources.add("carry")
     return sorted(by_key.values(), key=lambda c: (c.mention.start, c.key))
-
-
-def _nearest_entity_before(context: DocContext, key: str, before: int) -> Optional[Mention]:
-    hi = bisect_left(context._mention_starts, before)
-    for m in reversed(context.mentions[:hi]):
-        if m.kind == "entity" and fold_name(m.name) == key:
-            return m
-    return None
 
 
 # --------------------------------------------------------------------------- positional facts
