@@ -30,7 +30,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import provenance
+from .extensions import ProvenanceMaker
 from .names import fold_name
 from .resources import load_json, load_lines
 from .schema import Claim, Quantity, TimeExpression
@@ -419,10 +419,11 @@ def strip_leading_verbs(name: str) -> int:
     """Return how many leading characters of a phrase are verbs or function words (推进乡村…集聚区 -> 2).
 
     Uses the part-of-speech tagger of jieba on the phrase only; the rest must stay a name of at
-    least three characters.
+    least three characters. The tagger yields its words lazily, so the part of the phrase after
+    the first name word is never tagged.
     """
     cut = 0
-    for pair in stock_jieba_tagger().lcut(name):
+    for pair in stock_jieba_tagger().cut(name):
         if not pair.flag.startswith(_LEADING_NON_NAME_TAGS) or len(name) - cut - len(pair.word) < 1:
             break
         cut += len(pair.word)
@@ -1125,7 +1126,14 @@ def time_for(context: DocContext, site: QuantitySite) -> tuple[Optional[TimeExpr
 _WORD_CONTENT = regex.compile(r"[\p{Han}A-Za-z0-9]")
 
 
-def _trim_words(words: list[str], leading: tuple[str, ...], trailing: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=None)
+def _predicate_trim_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Return the ``leading``, ``trailing`` and ``stop_after`` words of :func:`predicate_trims` as sets."""
+    trims = predicate_trims()
+    return frozenset(trims["leading"]), frozenset(trims["trailing"]), frozenset(trims["stop_after"])
+
+
+def _trim_words(words: list[str], leading: frozenset[str], trailing: frozenset[str]) -> list[str]:
     """Drop function words (the trim lists) and punctuation from both ends of a word list.
 
     Whole words only: the 约 of 预约 or the 其 of 其中 stays, a separate 约 or 其中 goes.
@@ -1159,18 +1167,20 @@ def predicate_for(context: DocContext, site: QuantitySite, subject: Optional[Can
     for _, vs, ve in context.times_between(c_start, site.start) + context.quantities_between(c_start, site.start):
         if ve <= site.start:
             left_start = max(left_start, ve)
-    trims = predicate_trims()
+    leading, trailing, stop_after = _predicate_trim_sets()
     # Only the words nearest the figure are kept, so cutting more than a few of them is wasted work.
     words = segment(text[max(left_start, site.start - 2 * MAX_PREDICATE_LEFT):site.start].strip(), cut)
-    words = _trim_words(words, trims["leading"], trims["trailing"])
-    while words and sum(map(len, words)) > MAX_PREDICATE_LEFT and len(words) > 1:
-        words.pop(0)  # keep the words nearest the figure
-    words = _trim_words(words, trims["leading"], ())
-    right_text = text[site.end:c_end]
-    right = []
-    for word in segment(right_text[:16], cut):
-        if word in trims["stop_after"] or not _WORDLIKE.match(word) or \
-                (right and _trigger_pattern().fullmatch(word)) or sum(map(len, right)) + len(word) > 10:
+    words = _trim_words(words, leading, trailing)
+    first, length = 0, sum(map(len, words))
+    while length > MAX_PREDICATE_LEFT and len(words) - first > 1:
+        length -= len(words[first])  # keep the words nearest the figure
+        first += 1
+    words = _trim_words(words[first:], leading, frozenset())
+    is_trigger = _trigger_pattern().fullmatch
+    right, length = [], 0
+    for word in segment(text[site.end:min(c_end, site.end + 16)], cut):
+        length += len(word)
+        if word in stop_after or not _WORDLIKE.match(word) or (right and is_trigger(word)) or length > 10:
             break
         right.append(word)
     predicate = _clean_name("".join(words) + "".join(right)).strip(",、 ")
@@ -1257,6 +1267,8 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
     if not doc._.quantities:
         return []
     context = build_context(doc)
+    view = doc._.view
+    make_provenance = ProvenanceMaker(doc)
     claims = []
     for site, candidates, chosen, producer, confidence, _ in choose_subjects(context, mode, scorer):
         if chosen is None:
@@ -1265,7 +1277,7 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
         time, time_rule = time_for(context, site)
         predicate = predicate_for(context, site, subject, cut)
         mention = subject.collective if subject.collective is not None and "collective" in producer else subject.mention
-        subject_span = list(context.doc._.view.to_raw(mention.start, mention.end))
+        subject_span = list(view.to_raw(mention.start, mention.end))
         ev_start, ev_end = context.sentence_raw[site.sentence]
         quantity = site.quantity
         claims.append(Claim(
@@ -1283,8 +1295,8 @@ def extract_claims(doc: Doc, mode: str = "combined", scorer=None,
             time_value=time.value if time else None,
             as_of=time.as_of if time else None,
             parts={"subject": producer, "predicate": "rule:claims/predicate-clause", "time": f"rule:claims/{time_rule}"},
-            provenance=provenance(doc, ev_start, ev_end, producer, RULES_VERSION if producer.startswith("rule:") else VERSION,
-                                  confidence),
+            provenance=make_provenance(ev_start, ev_end, producer,
+                                       RULES_VERSION if producer.startswith("rule:") else VERSION, confidence),
         ))
     return claims
 

@@ -143,19 +143,30 @@ def dictionary_cut(text: str) -> list[str]:
     word starts with stays a word of its own. Good enough where words are only trimmed and joined
     again (the claims stage's predicates), not where the cut itself is the product.
 
+    jieba's dictionary also holds every prefix of its words (with frequency 0), so the match
+    grows one character at a time and stops at the first stretch no word starts with; the word
+    taken is the longest stretch of at most :data:`MAX_DICTIONARY_WORD` characters with a
+    frequency.
+
     >>> dictionary_cut("累计预约7121次")
     ['累计', '预约', '7', '1', '2', '1', '次']
     """
     frequency = stock_jieba().FREQ.get
     words, position, length = [], 0, len(text)
     while position < length:
-        for size in range(min(MAX_DICTIONARY_WORD, length - position), 1, -1):
-            if frequency(text[position:position + size]):
+        word_end = end = position + 1
+        last_end = position + MAX_DICTIONARY_WORD
+        if last_end > length:
+            last_end = length
+        while end < last_end:
+            end += 1
+            count = frequency(text[position:end])
+            if count is None:  # no dictionary word starts with text[position:end]
                 break
-        else:
-            size = 1
-        words.append(text[position:position + size])
-        position += size
+            if count:
+                word_end = end
+        words.append(text[position:word_end])
+        position = word_end
     return words
 
 
