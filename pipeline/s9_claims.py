@@ -354,6 +354,26 @@ def _view_span(view, start: int, end: int) -> Optional[tuple[int, int]]:
     return first, last + 1
 
 
+def view_spans(view, spans: list[tuple[int, int]]) -> list[Optional[tuple[int, int]]]:
+    """Map raw spans to view spans, all at once; each as :func:`_view_span` maps it.
+
+    A span whose first and last characters are both in the view maps to the view span between
+    them; any other to the view characters inside it (``TextView.raw_span_to_view``), or None.
+    """
+    if not spans:
+        return []
+    raw_of = numpy.asarray(view.raw_of, dtype=numpy.int64)
+    positions = numpy.arange(len(raw_of))
+    view_of = numpy.full(view.raw_length + 1, -1, dtype=numpy.int64)
+    view_of[raw_of] = positions
+    if not numpy.array_equal(view_of[raw_of], positions):  # a raw offset repeats: the view's own rule decides
+        return [_view_span(view, start, end) for start, end in spans]
+    bounds = numpy.array(spans, dtype=numpy.int64)
+    firsts, lasts = view_of[bounds[:, 0]].tolist(), view_of[bounds[:, 1] - 1].tolist()
+    return [(first, last + 1) if first >= 0 and last >= 0 else view.raw_span_to_view(start, end)
+            for (start, end), first, last in zip(spans, firsts, lasts)]
+
+
 def _paragraphs(raw: str, sentence_raw: list[tuple[int, int]], texts: list[str]) -> list[int]:
     """Number paragraphs: a sentence opens one when a line break precedes it after a finished sentence."""
     numbers, current = [], 0
@@ -578,8 +598,8 @@ def build_context(doc: Doc) -> DocContext:
     view = doc._.view
     text = view.text
     sentence_raw, sentences, texts = [], [], []
-    for sentence in doc._.sentences or []:
-        span = _view_span(view, sentence.start, sentence.end)
+    doc_sentences = doc._.sentences or []
+    for sentence, span in zip(doc_sentences, view_spans(view, [(x.start, x.end) for x in doc_sentences])):
         if span:
             sentence_raw.append((sentence.start, sentence.end))
             sentences.append(span)
@@ -589,11 +609,9 @@ def build_context(doc: Doc) -> DocContext:
     paragraph_of = _paragraphs(doc._.norm_text, sentence_raw, texts)
 
     def located(items):
-        placed = []
-        for item in items or []:
-            span = _view_span(view, item.start, item.end)
-            if span:
-                placed.append((item, *span))
+        items = items or []
+        spans = view_spans(view, [(item.start, item.end) for item in items])
+        placed = [(item, *span) for item, span in zip(items, spans) if span]
         return sorted(placed, key=lambda x: (x[1], x[2]))
 
     quantities = located(doc._.quantities)
@@ -614,9 +632,9 @@ def build_context(doc: Doc) -> DocContext:
         collectives.extend(words)
         others.extend(other_mentions(text, s_start, s_end, near + [(w.start, w.end) for w in words], cues))
     mentions = sorted(entity_mentions + others, key=lambda m: (m.start, m.end))
+    keys = [fold_name(m.name) for m in mentions]
     counts: dict[str, int] = {}
-    for m in mentions:
-        key = fold_name(m.name)
+    for key in keys:
         counts[key] = counts.get(key, 0) + 1
     context = DocContext(doc, text, sentences, sentence_raw, paragraph_of, mentions, collectives,
                          quantities, times, counts)
@@ -633,12 +651,11 @@ def build_context(doc: Doc) -> DocContext:
     context._time_starts = [vs for _, vs, _ in times]
     context.entity_mentions = [m for m in mentions if m.kind == "entity"]
     context._entity_starts = [m.start for m in context.entity_mentions]
-    context.topic_phrases = [m for m in mentions
-                             if m.kind == "phrase" and counts.get(fold_name(m.name), 0) >= TOPIC_MIN_MENTIONS]
+    context.topic_phrases = [m for m, key in zip(mentions, keys)
+                             if m.kind == "phrase" and counts[key] >= TOPIC_MIN_MENTIONS]
     context._topic_phrase_starts = [m.start for m in context.topic_phrases]
     context._collective_starts = [w.start for w in collectives]
-    for m in mentions:
-        key = fold_name(m.name)
+    for m, key in zip(mentions, keys):
         context._starts_by_key.setdefault(key, []).append(m.start)
         if m.kind == "entity":
             context._entities_by_key.setdefault(key, []).append(m)
