@@ -33,8 +33,8 @@ PRODUCER = "rule:quantities/{}"
 CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
 MULTIPLIER_ONLY = frozenset("百千万亿")
 ZERO = frozenset("零〇")
-#: what may follow the digits of an Arabic numeral: a decimal part or multipliers (bare integers are names or codes)
-_ARABIC_DECORATIONS = frozenset(".·十百千万亿")
+#: what an Arabic numeral may hold besides digits and thousands commas: a decimal point, multipliers
+_NOT_INTEGER = frozenset(".·十百千万亿")
 _NUM_AR_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?"
 _NUM_CN = rf"[{CN_NUMERAL}]+(?:点[零〇一二三四五六七八九]+[万亿]*)?"
 #: multiplier characters that also begin metric units (千米, 千瓦时, 百分点); 万/亿 never do
@@ -190,6 +190,11 @@ def _is_arabic(numeral: str) -> bool:
     The scanner's Arabic numerals begin with a digit and its Chinese ones hold none.
     """
     return numeral[0] not in CN_NUMERAL and numeral != "半"
+
+
+def _is_plain_integer(numeral: str) -> bool:
+    """True for a scanned numeral of Arabic digits alone (7080, 1,200): no decimal part, no multiplier."""
+    return _is_arabic(numeral) and _NOT_INTEGER.isdisjoint(numeral)
 
 
 def _has_large_multiplier(numeral: str) -> bool:
@@ -392,7 +397,7 @@ class QuantityTagger:
         if unit in tables["arabic_only"] and not a_arabic and not b_arabic and not _has_large_multiplier(a):
             return []  # 三方, 三级, 两区
         multiplier = g.mult or ""
-        if not unit and not b and not multiplier and a_arabic and _ARABIC_DECORATIONS.isdisjoint(a):
+        if not unit and not b and not multiplier and _is_plain_integer(a):
             return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         scale = parse_number(multiplier) if multiplier else 1.0
         if b is None:
