@@ -307,6 +307,7 @@ class QuantityTagger:
         masked = mask_spans(text, time_spans)
         candidates = [item for m in self.tables["scanner"].finditer(masked) for item in self._read(m, masked)]
         excluded = self.exclusion_mask(text, [(item.start, item.end) for item in candidates])
+        # a candidate overlapping a zone (a marked character inside its span) is dropped
         return [item for item in candidates if excluded.find(1, item.start, item.end) < 0]
 
     def _qualifier(self, g: _Groups, start: int, text: str) -> tuple[Optional[str], int]:
