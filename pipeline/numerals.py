@@ -8,6 +8,7 @@ handles what ``cn2an.cn2an(span, "smart")`` does not: Chinese decimals with a mu
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 CHINESE_DIGITS = {
@@ -101,8 +102,11 @@ def _is_digit_sequence(span: str) -> bool:
     return len(span) > 1 and all(ch in CHINESE_DIGITS and ch != "两" for ch in span)
 
 
+@lru_cache(maxsize=4096)
 def parse_number(span: str) -> float:
     """Return the value of a numeral span (no unit, no qualifier).
+
+    The same few numerals (两, 三, 10, 万...) recur all through a corpus, so values are cached.
 
     Args:
         span: Arabic, Chinese or mixed numeral: ``10364``, ``1,234.5``, ``55.4万``,

@@ -13,9 +13,9 @@ before a measure word is an article (一条大运河), not a count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional
+from operator import itemgetter
+from typing import Iterable, NamedTuple, Optional
 
 import regex
 from spacy.language import Language
@@ -33,9 +33,8 @@ PRODUCER = "rule:quantities/{}"
 CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
 MULTIPLIER_ONLY = frozenset("百千万亿")
 ZERO = frozenset("零〇")
-_ARABIC = regex.compile(r"\d")
-_LARGE = regex.compile(r"[万亿]")
-_PLAIN_INTEGER = regex.compile(r"[\d,]+")
+#: what an Arabic numeral may hold besides digits and thousands commas: a decimal point, multipliers
+_NOT_INTEGER = frozenset(".·十百千万亿")
 _NUM_AR_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?"
 _NUM_CN = rf"[{CN_NUMERAL}]+(?:点[零〇一二三四五六七八九]+[万亿]*)?"
 #: multiplier characters that also begin metric units (千米, 千瓦时, 百分点); 万/亿 never do
@@ -84,8 +83,7 @@ def _arabic_numeral(units) -> str:
     return rf"{_NUM_AR_DIGITS}(?:{guard}[十百千万亿])*"
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A quantity found in the view: view offsets plus the schema fields."""
 
     start: int
@@ -96,6 +94,29 @@ class Found:
     high: Optional[float]
     unit: str
     qualifier: Optional[str]
+
+
+class _Groups(NamedTuple):
+    """The scanner's groups of one match by their pattern names (None when a group took no part)."""
+
+    pre: Optional[str]  # qualifier word before the number
+    ca: Optional[str]  # N选M
+    cb: Optional[str]
+    pct: Optional[str]  # 百分之N
+    den: Optional[str]  # N分之M
+    nume: Optional[str]
+    fa: Optional[str]  # N/M
+    fb: Optional[str]
+    vague: Optional[str]  # 数百, 几十
+    a: Optional[str]  # the number, or a range's first end
+    u1: Optional[str]  # the unit after a range's first end
+    b: Optional[str]  # a range's second end
+    in0: Optional[str]  # qualifier between number and multiplier (10多万)
+    mult: Optional[str]
+    in1: Optional[str]  # qualifier before the unit (5万余人)
+    unit: Optional[str]
+    in2: Optional[str]  # qualifier after the unit
+    post: Optional[str]  # qualifier after the quantity (左右, 以上)
 
 
 @lru_cache(maxsize=1)
@@ -144,9 +165,10 @@ def _tables() -> dict:
     return {
         "scanner": scanner,
         "group_names": group_names,
+        # the values of a match's groups (NamedGroups.values) in the order of _Groups' fields
+        "group_values": itemgetter(*(group_names.index[name] for name in _Groups._fields)),
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
-        "quote_opening": regex.compile(f"[{''.join(sorted(regex.escape(pair[0]) for pair in excl['quote_pairs']))}]"),
         "arabic_only": frozenset(units["arabic_only"]),
         "duration": frozenset(units["duration"]),
         "rewrite": {**units["rewrite"], **units["half"]},
@@ -160,6 +182,24 @@ def _tables() -> dict:
         # the longest exclusion zone: a quoted term with its two quote marks, or a phrase/pattern
         "reach": max(excl["quoted_max_chars"] + 2, 12, max(len(p) for p in excl["phrases"])),
     }
+
+
+def _is_arabic(numeral: str) -> bool:
+    """True for a scanned numeral in Arabic digits (5, 1.2万); false for a Chinese one (五, 十二万) or 半.
+
+    The scanner's Arabic numerals begin with a digit and its Chinese ones hold none.
+    """
+    return numeral[0] not in CN_NUMERAL and numeral != "半"
+
+
+def _is_plain_integer(numeral: str) -> bool:
+    """True for a scanned numeral of Arabic digits alone (7080, 1,200): no decimal part, no multiplier."""
+    return _is_arabic(numeral) and _NOT_INTEGER.isdisjoint(numeral)
+
+
+def _has_large_multiplier(numeral: str) -> bool:
+    """True when a numeral holds 万 or 亿."""
+    return "万" in numeral or "亿" in numeral
 
 
 def _is_digit_run(text: str) -> bool:
@@ -202,6 +242,18 @@ def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+def _merged_windows(spans: Iterable[tuple[int, int]], reach: int) -> list[tuple[int, int]]:
+    """The windows ``start - reach : end`` of ``spans``, those that overlap or touch merged, in text order."""
+    windows: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        start = max(0, start - reach)
+        if windows and start <= windows[-1][1]:
+            previous_start, previous_end = windows.pop()
+            start, end = previous_start, max(previous_end, end)
+        windows.append((start, end))
+    return windows
+
+
 class QuantityTagger:
     """spaCy component: find the quantities of the body (``doc._.quantities``)."""
 
@@ -210,27 +262,37 @@ class QuantityTagger:
     def __init__(self) -> None:
         self.tables = _tables()
 
-    def is_excluded(self, text: str, start: int, end: int) -> bool:
-        """True when view span ``start:end`` overlaps an exclusion zone: where numbers are names,
-        slogans, ordinals or quoted terms (``rules/numbers/exclusions.json``).
+    def exclusion_mask(self, text: str, spans: Iterable[tuple[int, int]]) -> bytearray:
+        """Mark the exclusion zones of ``text`` that may overlap one of ``spans``.
 
-        Zones are short (at most ``EXCLUSION_REACH`` characters), so only a window around the
-        span is searched: the cost is per candidate, not per character of the text.
+        Zones are where numbers are names, slogans, ordinals or quoted terms
+        (``rules/numbers/exclusions.json``). They are short (at most ``reach`` characters), so
+        the patterns are tried only from ``reach`` characters before each span to its end, in one
+        scan per stretch of neighbouring spans; quoted terms, which begin with their opening mark,
+        are found in one scan of the whole text.
+
+        Args:
+            text: the view text.
+            spans: view spans ``start:end`` of the candidates.
+
+        Returns:
+            One byte per character of ``text``: 1 inside a zone, 0 elsewhere.
         """
-        reach = self.tables["reach"]
-        window_start, window_end = max(0, start - reach), min(len(text), end + reach)
-        patterns = [self.tables["exclusions"]]
-        if self.tables["quote_opening"].search(text, window_start, end):
-            patterns.append(self.tables["quoted"])  # a quoted zone starts with its opening mark
-        for pattern in patterns:
-            # one zone per start, in order (overlapped): a zone starting at ``end`` or later
-            # cannot overlap, so the search stops there
-            for zone in pattern.finditer(text, window_start, window_end, overlapped=True):
-                if zone.start() >= end:
+        tables = self.tables
+        reach = tables["reach"]
+        mask = bytearray(len(text))
+        zones = list(tables["quoted"].finditer(text, overlapped=True))
+        for window_start, window_end in _merged_windows(spans, reach):
+            # one zone per start, in order (overlapped); a zone starting at ``window_end`` or
+            # later lies after every span of the window
+            for zone in tables["exclusions"].finditer(text, window_start, window_end + reach, overlapped=True):
+                if zone.start() >= window_end:
                     break
-                if zone.end() > start:
-                    return True
-        return False
+                zones.append(zone)
+        for zone in zones:
+            start, end = zone.span()
+            mask[start:end] = b"\x01" * (end - start)
+        return mask
 
     def find(self, text: str, time_spans: list[tuple[int, int]] = ()) -> list[Found]:
         """Find the quantities of a view text.
@@ -243,61 +305,60 @@ class QuantityTagger:
             The quantities in text order.
         """
         masked = mask_spans(text, time_spans)
-        found: list[Found] = []
-        for m in self.tables["scanner"].finditer(masked):
-            for item in self._read(m, masked):
-                if not self.is_excluded(text, item.start, item.end):
-                    found.append(item)
-        return found
+        candidates = [item for m in self.tables["scanner"].finditer(masked) for item in self._read(m, masked)]
+        excluded = self.exclusion_mask(text, [(item.start, item.end) for item in candidates])
+        # a candidate overlapping a zone (a marked character inside its span) is dropped
+        return [item for item in candidates if excluded.find(1, item.start, item.end) < 0]
 
-    def _qualifier(self, g: NamedGroups, start: int, text: str) -> tuple[Optional[str], int]:
+    def _qualifier(self, g: _Groups, start: int, text: str) -> tuple[Optional[str], int]:
         """The qualifier of a match and the span start it implies (prefix word kept or dropped)."""
         tables = self.tables
-        qualifier = None
-        word = g["pre"]
+        word = g.pre
         if word:
             if start > 0 and text[start - 1] in tables["blocked_after"].get(word, ()):
                 start += len(word)  # 最近3天: 近 belongs to 最近
             else:
-                qualifier = tables["before"][word]
-        for group, table in (("in0", "inside"), ("in1", "inside"), ("in2", "inside"), ("post", "after")):
-            if qualifier is None and g[group]:
-                qualifier = tables[table][g[group]]
-        return qualifier, start
+                return tables["before"][word], start
+        inside = g.in0 or g.in1 or g.in2
+        if inside:
+            return tables["inside"][inside], start
+        if g.post:
+            return tables["after"][g.post], start
+        return None, start
 
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = NamedGroups(m, tables["group_names"])
-        if g["ca"]:
+        g = _Groups._make(tables["group_values"](NamedGroups(m, tables["group_names"]).values))
+        if g.ca:
             return [
-                Found(*m.span("ca"), "choose", float(g["ca"]), None, None, "", None),
-                Found(*m.span("cb"), "choose", float(g["cb"]), None, None, "", None),
+                Found(*m.span("ca"), "choose", float(g.ca), None, None, "", None),
+                Found(*m.span("cb"), "choose", float(g.cb), None, None, "", None),
             ]
-        unit_text = g["unit"] or ""
+        unit_text = g.unit or ""
         unit = tables["rewrite"].get(unit_text, unit_text)
         qualifier, start = self._qualifier(g, m.start(), text)
         if qualifier is None and unit_text != unit and "多" in unit_text:
             qualifier = "over"  # 3个多月
         end = m.end()
         try:
-            if g["pct"] is not None:
-                return [Found(start, end, "percent_words", parse_number(g["pct"]), None, None, "%", qualifier)]
-            if g["den"] is not None:
-                value = parse_fraction(g["nume"], g["den"])
+            if g.pct is not None:
+                return [Found(start, end, "percent_words", parse_number(g.pct), None, None, "%", qualifier)]
+            if g.den is not None:
+                value = parse_fraction(g.nume, g.den)
                 return [Found(start, end, "fraction_words", value, None, None, unit, qualifier)]
-            if g["fa"] is not None:
-                a, b = g["fa"], g["fb"]
+            if g.fa is not None:
+                a, b = g.fa, g.fb
                 if a.startswith("0") or b.startswith("0") or int(a) >= int(b):
                     return []  # 11/05 is a date, not a share
                 return [Found(start, end, "fraction", int(a) / int(b), None, None, unit, qualifier)]
-            if g["vague"] is not None:
+            if g.vague is not None:
                 return self._vague(m, g, text, unit)
             return self._number(g, text, start, end, unit, qualifier)
         except NumeralError:
             return []
 
-    def _vague(self, m, g: NamedGroups, text: str, unit: str) -> list[Found]:
+    def _vague(self, m, g: _Groups, text: str, unit: str) -> list[Found]:
         """数百/数万/数年: a 2-9 range of the multiplier; no qualifier, no prefix word in the span."""
         start = m.start("vague")
         if start > 0 and text[start - 1] in self.tables["vague_blocked_after"]:
@@ -305,39 +366,39 @@ class QuantityTagger:
         unit_end = m.end("unit")
         if unit in self.tables["duration"] and text[unit_end : unit_end + 1] in ("前", "后", "来"):
             return []  # 数十年前: a vague relative time, neither a time value nor a quantity
-        scale = parse_number(g["vague"][1:]) if len(g["vague"]) > 1 else 1.0
+        scale = parse_number(g.vague[1:]) if len(g.vague) > 1 else 1.0
         return [Found(start, unit_end, "vague", None, 2 * scale, 9 * scale, unit, None)]
 
-    def _chinese_part_rejected(self, part: str, g: NamedGroups, start: int, text: str, has_qualifier: bool) -> bool:
+    def _chinese_part_rejected(self, part: str, g: _Groups, start: int, text: str, has_qualifier: bool) -> bool:
         """True when a Chinese numeral is a word rather than a count (一条, 千年岁月, 零部件)."""
         if set(part) <= ZERO:
             return True  # 零部件, 清零
-        if part in ("一", "壹") and not has_qualifier and not g["b"]:
+        if part in ("一", "壹") and not has_qualifier and not g.b:
             # 一条大运河: an article, not a count; but 再添一家 counts
             return text[max(0, start - 2) : start] not in self.tables["one_counts_after"]
-        if len(part) == 1 and part in MULTIPLIER_ONLY and not has_qualifier and not (g["b"] or g["in0"] or g["in1"]):
+        if len(part) == 1 and part in MULTIPLIER_ONLY and not has_qualifier and not (g.b or g.in0 or g.in1):
             return not (start > 0 and text[start - 1] in "上成")  # 千年岁月, 百姓; but 上千人
         return False
 
-    def _number(self, g: NamedGroups, text: str, start: int, end: int, unit: str, qualifier: Optional[str]) -> list[Found]:
+    def _number(self, g: _Groups, text: str, start: int, end: int, unit: str, qualifier: Optional[str]) -> list[Found]:
         """Plain numbers and ranges, with the acceptance rules for Chinese and bare numerals."""
         tables = self.tables
-        a, b = g["a"], g["b"]
+        a, b = g.a, g.b
         has_qualifier = qualifier is not None
         if a == "半":
             if not unit or unit not in tables["duration"] or b:
                 return []
             return [Found(start, end, "half", 0.5, None, None, unit, qualifier)]
-        a_arabic = _ARABIC.search(a) is not None
-        b_arabic = b is not None and _ARABIC.search(b) is not None
-        for part, arabic in ((a, a_arabic), (b, b_arabic)):
-            if part is not None and not arabic and self._chinese_part_rejected(part, g, start, text, has_qualifier):
-                return []
-        chinese_only = not a_arabic and not b_arabic
-        if unit in tables["arabic_only"] and chinese_only and not _LARGE.search(a):
+        a_arabic = _is_arabic(a)
+        b_arabic = b is not None and _is_arabic(b)
+        if not a_arabic and self._chinese_part_rejected(a, g, start, text, has_qualifier):
+            return []
+        if b is not None and not b_arabic and self._chinese_part_rejected(b, g, start, text, has_qualifier):
+            return []
+        if unit in tables["arabic_only"] and not a_arabic and not b_arabic and not _has_large_multiplier(a):
             return []  # 三方, 三级, 两区
-        multiplier = g["mult"] or ""
-        if not unit and not b and not multiplier and _PLAIN_INTEGER.fullmatch(a):
+        multiplier = g.mult or ""
+        if not unit and not b and not multiplier and _is_plain_integer(a):
             return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         scale = parse_number(multiplier) if multiplier else 1.0
         if b is None:
@@ -346,12 +407,12 @@ class QuantityTagger:
                 if len(a) == 2 and high == low + 1:  # 七八个, 三四个月
                     return [Found(start, end, "range_words", None, float(low), float(high), unit, qualifier)]
                 return []
-            value = parse_number(_decimal(a)) * scale + (0.5 if g["unit"] in tables["half"] else 0.0)
+            value = parse_number(_decimal(a)) * scale + (0.5 if g.unit in tables["half"] else 0.0)
             return [Found(start, end, "number", _tidy(value), None, None, unit, qualifier)]
-        if g["u1"] and tables["rewrite"].get(g["u1"], g["u1"]) != unit:
+        if g.u1 and tables["rewrite"].get(g.u1, g.u1) != unit:
             return []  # 3%-5万元: the two ends must share the unit
         low, high = parse_number(_decimal(a)), parse_number(_decimal(b))
-        if not _LARGE.search(a) and _LARGE.search(b):
+        if not _has_large_multiplier(a) and _has_large_multiplier(b):
             low *= _trailing_multiplier(b)  # 3-5万 = 3万-5万
         if not unit and "." not in a + b:
             return []  # 1-11 without a unit is a date or code range
