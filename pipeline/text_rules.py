@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Generic, Mapping, Optional, TypeVar
 
 import numpy as np
@@ -161,6 +161,12 @@ class GroupNames:
     index: dict[str, int]
     shared: tuple[tuple[int, tuple[int, ...]], ...]
 
+    @cached_property
+    def other_groups(self) -> dict[str, tuple[int, ...]]:
+        """Name used by several groups -> the indexes of its groups after the first."""
+        others = dict(self.shared)
+        return {name: others[first] for name, first in self.index.items() if first in others}
+
 
 def compile_unique_groups(pattern: str, astral_digits: bool = True) -> tuple[re.Pattern, GroupNames]:
     """Compile a scanner with the standard ``re`` engine, which needs unique group names.
@@ -274,23 +280,22 @@ class NamedGroups:
     the match, or None.
     """
 
-    __slots__ = ("match", "values", "index")
+    __slots__ = ("match", "values", "index", "other_groups")
 
     def __init__(self, match: re.Match, names: GroupNames):
-        values = match.groups()
-        if names.shared:
-            values = list(values)
-            for first, others in names.shared:
-                if values[first] is None:
-                    for other in others:
-                        if values[other] is not None:
-                            values[first] = values[other]
-                            break
-        self.match, self.values, self.index = match, values, names.index
+        # A shared name is resolved when read: most of a match's names are never read.
+        self.match, self.values = match, match.groups()
+        self.index, self.other_groups = names.index, names.other_groups
 
     def group(self, name: str) -> Optional[str]:
         """The text of group ``name``, or None when it took no part in the match."""
-        return self.values[self.index[name]]
+        value = self.values[self.index[name]]
+        if value is None and name in self.other_groups:
+            for other in self.other_groups[name]:
+                value = self.values[other]
+                if value is not None:
+                    break
+        return value
 
     __getitem__ = group
 
