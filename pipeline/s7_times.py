@@ -237,6 +237,7 @@ def _tables() -> dict:
         "lunar": lunar,
         # a rule's group encloses all of its match, so it is the match's last group
         "rule_of_group": {f"r_{name}": name for name in rules},
+        "producers": {name: PRODUCER.format(name) for name in rules},
         "scanner": scanner,
         # the same scanner for a text with no character above U+FFFF (faster, see compile_unique_groups)
         "bmp_scanner": bmp_scanner,
@@ -499,11 +500,11 @@ class TimeTagger:
         pub = Published.parse(published)
         found: list[tuple[int, int, str, Optional[str], bool]] = []
         last_holiday: Optional[str] = None
-        rule_of_group = tables["rule_of_group"]
+        rule_of_group, group_names = tables["rule_of_group"], tables["group_names"]
         scanner = tables["bmp_scanner"] if within_bmp(text) else tables["scanner"]
         for match in scanner.finditer(text):
             rule = rule_of_group[match.lastgroup]
-            m = NamedGroups(match, tables["group_names"])
+            m = NamedGroups(match, group_names)
             start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
                 continue
@@ -615,9 +616,11 @@ class TimeTagger:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        view = doc._.view
-        found = self.find(view.text, doc._.published)
+        results = doc._  # each ``doc._`` builds an accessor object: one per document
+        view = results.view
+        found = self.find(view.text, results.published)
         raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
+        producers = self.tables["producers"]
         times = []
         for vs, ve, rule, value, as_of in found:
             start, end = view.to_raw(vs, ve)
@@ -629,10 +632,10 @@ class TimeTagger:
                     text=raw[start:end],
                     value=value,
                     as_of=as_of,
-                    provenance=provenance_of(start, end, PRODUCER.format(rule), VERSION, 1.0 if value is not None else 0.5),
+                    provenance=provenance_of(start, end, producers[rule], VERSION, 1.0 if value is not None else 0.5),
                 )
             )
-        doc._.times = times
+        results.times = times
         return doc
 
 
