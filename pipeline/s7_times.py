@@ -85,21 +85,22 @@ def _initials(words) -> str:
     return "".join(word[0] for word in words)
 
 
-def _word_starts(words, other_starts: list[str]) -> str:
+def _word_starts(words, other_starts: list[str], numerals: str) -> str:
     """A regex for where one of ``words`` or another rule starts, numbers aside.
 
     A word is known by its first two characters, so the many characters that begin a calendar
-    word and no time (国 of 国家, 上 of 上海, 一 of 一个) rarely get further; a word of one
-    character by that character.
+    word and no time (国 of 国家, 上 of 上海) rarely get further. A word that starts with a
+    numeral (一季度), where a number could start too, or has one character needs only its first.
 
     Args:
         words: the calendar words.
         other_starts: regexes for how the other rules start.
+        numerals: the characters a Chinese number starts with.
 
     Returns:
         A regex alternation (no groups), a character class first.
     """
-    singles = {word[0] for word in words if len(word) == 1}
+    singles = {word[0] for word in words if len(word) == 1 or word[0] in numerals}
     pairs = sorted({word[:2] for word in words if word[0] not in singles})
     return "|".join([_char_class("".join(singles))] + [regex.escape(pair) for pair in pairs] + other_starts)
 
@@ -218,11 +219,13 @@ def _tables() -> dict:
     ]
     # Where a time may start: a number before a time word (个 only in 个月: 3个项目 is no time), a
     # character that starts a rule other than a word, or the start of a word (this look-ahead
-    # also decides which numbers are tried, e.g. not 20 in 20世纪).
+    # also decides which numbers are tried, e.g. not 20 in 20世纪). A word that starts with a
+    # numeral (一季度, 五一) is known by its first two characters too (no ``numerals``): a number
+    # gets through only before a time word, so 一 of 一个 tries no rule.
     lead = (
         r"\d{1,4}(?:[年月日号时点周天\-~至到)]|个月|多(?:[年周天]|个月))"
         rf"|[{numeral}]{{1,4}}多?(?:[年月日号周天\-~至到]|个月)"
-        f"|{_word_starts(words, other_starts)}"
+        f"|{_word_starts(words, other_starts, numerals='')}"
     )
     # Each rule is guarded by its first characters, so a position tries only the rules that can
     # start there, and the scanner by all of them (which lets ``re`` skip other positions fast).
