@@ -59,7 +59,7 @@ CONFIDENCE = {
 LICENCE_WEIGHT = 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A place mention in view coordinates.
 
@@ -674,7 +674,8 @@ class PlaceTagger:
         load_communities()  # load at build time, not inside the first document that needs it
 
     def __call__(self, doc: Doc) -> Doc:
-        view = doc._.view
+        results = doc._  # each ``doc._`` builds an accessor object: one per document
+        view = results.view
         mentions = find_places(view.text, self.gazetteer, self.rules)
         raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
         entities = [make_entity(view, raw, provenance_of, m, self.gazetteer) for m in mentions]
@@ -697,8 +698,8 @@ class PlaceTagger:
                 head=head_entity.id, tail=tail_entity.id, evidence=[start, end],
                 provenance=provenance_of(start, end, f"{PRODUCER}/{rule_id}", VERSION, 0.9),
             ))
-        doc._.entities = entities
-        doc._.relations = relations
+        results.entities = entities
+        results.relations = relations
         return doc
 
 

@@ -31,7 +31,7 @@ from .extensions import ProvenanceMaker, raw_text
 from .numerals import NumeralError, parse_number
 from .resources import load_json
 from .schema import TimeExpression
-from .text_rules import NamedGroups, compile_unique_groups
+from .text_rules import NamedGroups, compile_unique_groups, within_bmp
 
 VERSION = "1"
 PRODUCER = "rule:times/{}"
@@ -206,24 +206,26 @@ def _tables() -> dict:
         + list(cal["year_words"]) + list(cal["anaphoric_holiday_words"]) + list(cal["plans"])
     )
     numeral = "〇零○一二两三四五六七八九十百"
-    # how the rules other than calendar words start when they start with no number (each needs
-    # the characters after its first; 20世纪 and 二十世纪 start with a number)
+    # how the rules other than calendar words start when they start with no digit (each needs
+    # the characters after its first; 20世纪 starts with a number, see the look-ahead below)
     other_starts = [
         *_DAY_PARTS,
-        *(century for century in _CENTURIES if not century[0].isdigit() and century[0] not in numeral),
+        *(century for century in _CENTURIES if not century[0].isdigit()),
         f"“{_char_class(_initials(cal['plans']))}",
         f"前{_char_class(_COUNT_FIRST)}",
         "过去",
         f"近{_char_class(_COUNT_FIRST)}",
         "全年",
     ]
-    # Where a time may start: a number before a time word, a character that starts a rule other
-    # than a word, or the start of a word (this look-ahead also decides which numbers are tried,
-    # e.g. not 20 in 20世纪).
+    # Where a time may start: a number before a time word (个 only in 个月: 3个项目 is no time), a
+    # character that starts a rule other than a word, or the start of a word (this look-ahead
+    # also decides which numbers are tried, e.g. not 20 in 20世纪). A word that starts with a
+    # numeral (一季度, 五一) is known by its first two characters too (no ``numerals``): a number
+    # gets through only before a time word, so 一 of 一个 tries no rule.
     lead = (
-        r"\d{1,4}(?:[年月日号时点个周天\-~至到)]|多[年个周天])"
-        rf"|[{numeral}]{{1,4}}多?(?:[年月日号个周天\-~至到])"
-        f"|{_word_starts(words, other_starts, numeral)}"
+        r"\d{1,4}(?:[年月日号时点周天\-~至到)]|个月|多(?:[年周天]|个月))"
+        rf"|[{numeral}]{{1,4}}多?(?:[年月日号周天\-~至到]|个月)"
+        f"|{_word_starts(words, other_starts, numerals='')}"
     )
     # Each rule is guarded by its first characters, so a position tries only the rules that can
     # start there, and the scanner by all of them (which lets ``re`` skip other positions fast).
@@ -232,12 +234,16 @@ def _tables() -> dict:
         f"(?P<r_{name}>(?={_char_class(first)}){body})" for name, (first, body) in rules.items()
     ) + ")"
     scanner, group_names = compile_unique_groups(pattern)
+    bmp_scanner = compile_unique_groups(pattern, astral_digits=False)[0]
     return {
         "cal": cal,
         "lunar": lunar,
         # a rule's group encloses all of its match, so it is the match's last group
         "rule_of_group": {f"r_{name}": name for name in rules},
+        "producers": {name: PRODUCER.format(name) for name in rules},
         "scanner": scanner,
+        # the same scanner for a text with no character above U+FFFF (faster, see compile_unique_groups)
+        "bmp_scanner": bmp_scanner,
         "group_names": group_names,
         "cutoff_before": tuple(cal["cutoff_before"]),
         "cutoff_after": tuple(cal["cutoff_after"]),
@@ -497,10 +503,11 @@ class TimeTagger:
         pub = Published.parse(published)
         found: list[tuple[int, int, str, Optional[str], bool]] = []
         last_holiday: Optional[str] = None
-        rule_of_group = tables["rule_of_group"]
-        for match in tables["scanner"].finditer(text):
+        rule_of_group, group_names = tables["rule_of_group"], tables["group_names"]
+        scanner = tables["bmp_scanner"] if within_bmp(text) else tables["scanner"]
+        for match in scanner.finditer(text):
             rule = rule_of_group[match.lastgroup]
-            m = NamedGroups(match, tables["group_names"])
+            m = NamedGroups(match, group_names)
             start, end = match.span()
             if rule == "date" and not self._is_date_specific(m, text, start, end):
                 continue
@@ -612,9 +619,11 @@ class TimeTagger:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        view = doc._.view
-        found = self.find(view.text, doc._.published)
+        results = doc._  # each ``doc._`` builds an accessor object: one per document
+        view = results.view
+        found = self.find(view.text, results.published)
         raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
+        producers = self.tables["producers"]
         times = []
         for vs, ve, rule, value, as_of in found:
             start, end = view.to_raw(vs, ve)
@@ -626,10 +635,10 @@ class TimeTagger:
                     text=raw[start:end],
                     value=value,
                     as_of=as_of,
-                    provenance=provenance_of(start, end, PRODUCER.format(rule), VERSION, 1.0 if value is not None else 0.5),
+                    provenance=provenance_of(start, end, producers[rule], VERSION, 1.0 if value is not None else 0.5),
                 )
             )
-        doc._.times = times
+        results.times = times
         return doc
 
 

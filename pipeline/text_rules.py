@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Generic, Mapping, Optional, TypeVar
 
 import numpy as np
@@ -161,8 +161,14 @@ class GroupNames:
     index: dict[str, int]
     shared: tuple[tuple[int, tuple[int, ...]], ...]
 
+    @cached_property
+    def other_groups(self) -> dict[str, tuple[int, ...]]:
+        """Name used by several groups -> the indexes of its groups after the first."""
+        others = dict(self.shared)
+        return {name: others[first] for name, first in self.index.items() if first in others}
 
-def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
+
+def compile_unique_groups(pattern: str, astral_digits: bool = True) -> tuple[re.Pattern, GroupNames]:
     """Compile a scanner with the standard ``re`` engine, which needs unique group names.
 
     The stages' scanners reuse a group name in alternatives (``m`` for the month of every date
@@ -172,6 +178,13 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
     ``regex``; the pattern must use no ``regex``-only syntax (``\\p{...}``, ``overlapped``...).
     ``\\d`` is spelled out as the digits ``regex`` knows (its Unicode tables may be newer than
     ``re``'s), and the other Unicode classes (``\\w``, ``\\s``, ``\\b``...) are refused.
+
+    Args:
+        pattern: the scanner, in the syntax both engines read alike.
+        astral_digits: spell out the digits above U+FFFF too. ``re`` tests a class holding a
+            character above U+FFFF item by item instead of by one table look-up, so a scanner
+            compiled without them runs faster; on a text with no such character
+            (:func:`within_bmp`) it finds the same matches.
 
     Returns:
         The compiled pattern and where each original name's groups are.
@@ -183,7 +196,7 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
         seen[name] = seen.get(name, 0) + 1
         return match.group() if seen[name] == 1 else f"(?P<{name}__{seen[name]}>"
 
-    compiled = re.compile(_GROUP_OPENING.sub(rename, _spell_out_digits(pattern)))
+    compiled = re.compile(_GROUP_OPENING.sub(rename, _spell_out_digits(pattern, astral_digits)))
     indexes: dict[str, list[int]] = {}
     for name, number in sorted(compiled.groupindex.items(), key=lambda item: item[1]):
         indexes.setdefault(name.split("__")[0], []).append(number - 1)
@@ -194,14 +207,20 @@ def compile_unique_groups(pattern: str) -> tuple[re.Pattern, GroupNames]:
 _UNICODE_CLASS_ESCAPES = frozenset("wWsSbBD")
 
 
-@lru_cache(maxsize=1)
-def _regex_digits() -> str:
+def within_bmp(text: str) -> bool:
+    """True when ``text`` has no character above U+FFFF (see :func:`compile_unique_groups`)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
+
+
+@lru_cache(maxsize=2)
+def _regex_digits(astral: bool = True) -> str:
     """The characters the ``regex`` module matches with ``\\d``, as the body of a ``re`` class.
 
     ``re``'s own ``\\d`` (a fast category test) plus the digits only ``regex`` knows, or every
-    digit spelled out should ``re`` know one that ``regex`` does not.
+    digit spelled out should ``re`` know one that ``regex`` does not; without ``astral``, only
+    those up to U+FFFF.
     """
-    every_char = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    every_char = np.arange(0x110000 if astral else 0x10000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     ours = {match.start() for match in regex.finditer(r"\d", every_char)}
     theirs = {match.start() for match in re.finditer(r"\d", every_char)}
     if theirs <= ours:
@@ -220,8 +239,9 @@ def _class_ranges(codes: list[int]) -> str:
     return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in runs)
 
 
-def _spell_out_digits(pattern: str) -> str:
-    """Replace ``\\d`` in ``pattern`` by the digits ``regex`` reads as ``\\d`` (see :func:`compile_unique_groups`).
+def _spell_out_digits(pattern: str, astral: bool = True) -> str:
+    """Replace ``\\d`` in ``pattern`` by the digits ``regex`` reads as ``\\d`` (see :func:`compile_unique_groups`;
+    without ``astral``, only those up to U+FFFF).
 
     Raises:
         ValueError: the pattern uses another class whose meaning depends on the Unicode tables.
@@ -235,7 +255,8 @@ def _spell_out_digits(pattern: str) -> str:
         if char == "\\":
             escape = pattern[i + 1 : i + 2]
             if escape == "d":
-                out.append(_regex_digits() if in_class else f"[{_regex_digits()}]")
+                digits = _regex_digits(astral)
+                out.append(digits if in_class else f"[{digits}]")
             elif escape in _UNICODE_CLASS_ESCAPES:
                 raise ValueError(f"\\{escape} reads differently in re and regex: {pattern[:60]!r}")
             else:
@@ -259,23 +280,22 @@ class NamedGroups:
     the match, or None.
     """
 
-    __slots__ = ("match", "values", "index")
+    __slots__ = ("match", "values", "index", "other_groups")
 
     def __init__(self, match: re.Match, names: GroupNames):
-        values = match.groups()
-        if names.shared:
-            values = list(values)
-            for first, others in names.shared:
-                if values[first] is None:
-                    for other in others:
-                        if values[other] is not None:
-                            values[first] = values[other]
-                            break
-        self.match, self.values, self.index = match, values, names.index
+        # A shared name is resolved when read: most of a match's names are never read.
+        self.match, self.values = match, match.groups()
+        self.index, self.other_groups = names.index, names.other_groups
 
     def group(self, name: str) -> Optional[str]:
         """The text of group ``name``, or None when it took no part in the match."""
-        return self.values[self.index[name]]
+        value = self.values[self.index[name]]
+        if value is None and name in self.other_groups:
+            for other in self.other_groups[name]:
+                value = self.values[other]
+                if value is not None:
+                    break
+        return value
 
     __getitem__ = group
 
