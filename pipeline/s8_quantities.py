@@ -25,7 +25,7 @@ from .extensions import ProvenanceMaker, raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
-from .text_rules import NamedGroups, compile_unique_groups
+from .text_rules import NamedGroups, compile_unique_groups, within_bmp
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"
@@ -137,7 +137,7 @@ def _tables() -> dict:
         rf"(?(pre)|(?:{counting_verbs}|"
         rf"(?!一(?:{unit_words})(?!{_alternation(quals['after'])}|{_alternation(quals['inside'])}))))"
     )
-    scanner, group_names = compile_unique_groups(
+    scanner_pattern = (
         rf"(?=[{lead}])"
         rf"(?P<pre>{_alternation(quals['before'])})?"
         r"(?:"
@@ -156,6 +156,9 @@ def _tables() -> dict:
         rf"(?P<in2>{_alternation(quals['inside'])})?"
         rf"(?P<post>{_alternation(quals['after'])})?"
     )
+    scanner, group_names = compile_unique_groups(scanner_pattern)
+    # the same scanner without the digits above U+FFFF: faster, and alike on a text without them
+    bmp_scanner = compile_unique_groups(scanner_pattern, astral_digits=False)[0]
     patterns = [p["pattern"].replace("NUM", EXCLUSION_NUM) for p in excl["patterns"]]
     patterns.append(_alternation(excl["phrases"]))
     quotes = []
@@ -164,8 +167,9 @@ def _tables() -> dict:
         quotes.append(rf"{opening}[^{closing}{opening}\n,。;!?]{{1,{excl['quoted_max_chars']}}}{closing}")
     return {
         "scanner": scanner,
+        "bmp_scanner": bmp_scanner,
         "group_names": group_names,
-        # the values of a match's groups (NamedGroups.values) in the order of _Groups' fields
+        # the values of a match's groups (NamedGroups.resolved_values) in the order of _Groups' fields
         "group_values": itemgetter(*(group_names.index[name] for name in _Groups._fields)),
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
@@ -305,7 +309,8 @@ class QuantityTagger:
             The quantities in text order.
         """
         masked = mask_spans(text, time_spans)
-        candidates = [item for m in self.tables["scanner"].finditer(masked) for item in self._read(m, masked)]
+        scanner = self.tables["bmp_scanner"] if within_bmp(masked) else self.tables["scanner"]
+        candidates = [item for m in scanner.finditer(masked) for item in self._read(m, masked)]
         excluded = self.exclusion_mask(text, [(item.start, item.end) for item in candidates])
         # a candidate overlapping a zone (a marked character inside its span) is dropped
         return [item for item in candidates if excluded.find(1, item.start, item.end) < 0]
@@ -329,7 +334,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = _Groups._make(tables["group_values"](NamedGroups(m, tables["group_names"]).values))
+        g = _Groups._make(tables["group_values"](NamedGroups(m, tables["group_names"]).resolved_values()))
         if g.ca:
             return [
                 Found(*m.span("ca"), "choose", float(g.ca), None, None, "", None),
