@@ -48,23 +48,25 @@ class CharTokenizer:
     The ``Doc``'s text is the raw text unchanged; normalization lives in ``token.norm_`` and
     ``doc._.norm_text`` (see ``s1_normalize``).
 
-    Each character's string id (orth) is interned once and kept in a table indexed by code point,
-    so a ``Doc`` is built from a list of ids looked up in one vectorized step: ``Doc(words=ids)``
-    makes the same tokens and lexemes as ``Doc(words=list(text))`` without hashing a string per
-    character.
+    Each character's string id (orth) is interned once and kept, as a Python ``int``, in a table
+    indexed by code point, so a ``Doc`` is built from a list of ids gathered in one vectorized
+    step: ``Doc(words=ids)`` makes the same tokens and lexemes as ``Doc(words=list(text))``
+    without hashing a string, or making an ``int``, per character.
     """
 
     def __init__(self, vocab):
         self.vocab = vocab
-        self._orth_of_code = numpy.zeros(0x10000, dtype=numpy.uint64)
-        """``_orth_of_code[ord(char)]`` is ``char``'s orth in ``vocab.strings``; 0 until interned."""
+        self._orth_of_code = numpy.zeros(0x10000, dtype=object)
+        """``_orth_of_code[ord(char)]`` is ``char``'s orth in ``vocab.strings`` (an ``int``) once interned."""
+        self._interned = numpy.zeros(0x10000, dtype=bool)
+        """``_interned[ord(char)]`` is True once ``_orth_of_code[ord(char)]`` holds ``char``'s orth."""
 
     def __call__(self, text: str) -> Doc:
         spaces = [False] * len(text)
         try:
             doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
         except KeyError:  # the vocab's strings were replaced (a vocab loaded from disk): intern again
-            self._orth_of_code[:] = 0
+            self._interned[:] = False
             doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
         doc.user_data[RAW_TEXT_KEY] = text  # see extensions.raw_text: doc.text is rebuilt per call
         return doc
@@ -80,17 +82,23 @@ class CharTokenizer:
         if not codes.size:
             return []
         highest = int(codes.max())
-        if highest >= len(self._orth_of_code):
-            grown = numpy.zeros((highest // 0x10000 + 1) * 0x10000, dtype=numpy.uint64)  # whole planes
-            grown[: len(self._orth_of_code)] = self._orth_of_code
-            self._orth_of_code = grown
-        orths = self._orth_of_code[codes]
-        if not orths.all():
+        if highest >= len(self._interned):
+            self._grow((highest // 0x10000 + 1) * 0x10000)  # whole planes
+        interned = self._interned[codes]
+        if not interned.all():
             add = self.vocab.strings.add
-            for code in numpy.unique(codes[orths == 0]).tolist():
+            for code in numpy.unique(codes[~interned]).tolist():
                 self._orth_of_code[code] = add(chr(code), allow_transient=False)
-            orths = self._orth_of_code[codes]
-        return orths.tolist()
+                self._interned[code] = True
+        return self._orth_of_code[codes].tolist()
+
+    def _grow(self, size: int) -> None:
+        """Make the tables ``size`` code points long, keeping what is interned."""
+        orth_of_code = numpy.zeros(size, dtype=object)
+        orth_of_code[: len(self._orth_of_code)] = self._orth_of_code
+        interned = numpy.zeros(size, dtype=bool)
+        interned[: len(self._interned)] = self._interned
+        self._orth_of_code, self._interned = orth_of_code, interned
 
     # spaCy serialises tokenizers with the pipeline; this one has no state (the id table is a cache).
     def to_bytes(self, **kwargs) -> bytes:
@@ -197,10 +205,11 @@ class Pipeline:
         if isinstance(document, str):
             document = InputDocument(text=document, published=published, id=doc_id, source=source)
         doc = self.nlp.make_doc(document.text)
-        doc._.doc_id = document.id or default_doc_id(document.text)
-        doc._.source = document.source
-        doc._.published = document.published
-        doc._.published_source = "metadata" if document.published else None
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        extensions.doc_id = document.id or default_doc_id(document.text)
+        extensions.source = document.source
+        extensions.published = document.published
+        extensions.published_source = "metadata" if document.published else None
         return doc
 
     def process(self, document: Union[str, InputDocument], **metadata) -> Doc:
