@@ -146,7 +146,8 @@ class SentenceSplitter:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.sentences = split_sentences(doc._.view)
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        extensions.sentences = split_sentences(extensions.view)
         return doc
 
 
