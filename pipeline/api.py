@@ -48,25 +48,23 @@ class CharTokenizer:
     The ``Doc``'s text is the raw text unchanged; normalization lives in ``token.norm_`` and
     ``doc._.norm_text`` (see ``s1_normalize``).
 
-    Each character's string id (orth) is interned once and kept, as a Python ``int``, in a table
-    indexed by code point, so a ``Doc`` is built from a list of ids gathered in one vectorized
-    step: ``Doc(words=ids)`` makes the same tokens and lexemes as ``Doc(words=list(text))``
-    without hashing a string, or making an ``int``, per character.
+    Each character's string id (orth) is interned once and kept in a table indexed by code point,
+    so a ``Doc`` is built from a list of ids looked up in one vectorized step: ``Doc(words=ids)``
+    makes the same tokens and lexemes as ``Doc(words=list(text))`` without hashing a string per
+    character.
     """
 
     def __init__(self, vocab):
         self.vocab = vocab
-        self._orth_of_code = numpy.zeros(0x10000, dtype=object)
-        """``_orth_of_code[ord(char)]`` is ``char``'s orth in ``vocab.strings`` (an ``int``) once interned."""
-        self._interned = numpy.zeros(0x10000, dtype=bool)
-        """``_interned[ord(char)]`` is True once ``_orth_of_code[ord(char)]`` holds ``char``'s orth."""
+        self._orth_of_code = numpy.zeros(0x10000, dtype=numpy.uint64)
+        """``_orth_of_code[ord(char)]`` is ``char``'s orth in ``vocab.strings``; 0 until interned."""
 
     def __call__(self, text: str) -> Doc:
         spaces = [False] * len(text)
         try:
             doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
         except KeyError:  # the vocab's strings were replaced (a vocab loaded from disk): intern again
-            self._interned[:] = False
+            self._orth_of_code[:] = 0
             doc = Doc(self.vocab, words=self.orths(text), spaces=spaces)
         doc.user_data[RAW_TEXT_KEY] = text  # see extensions.raw_text: doc.text is rebuilt per call
         return doc
@@ -82,23 +80,17 @@ class CharTokenizer:
         if not codes.size:
             return []
         highest = int(codes.max())
-        if highest >= len(self._interned):
-            self._grow((highest // 0x10000 + 1) * 0x10000)  # whole planes
-        interned = self._interned[codes]
-        if not interned.all():
+        if highest >= len(self._orth_of_code):
+            grown = numpy.zeros((highest // 0x10000 + 1) * 0x10000, dtype=numpy.uint64)  # whole planes
+            grown[: len(self._orth_of_code)] = self._orth_of_code
+            self._orth_of_code = grown
+        orths = self._orth_of_code[codes]
+        if not orths.all():
             add = self.vocab.strings.add
-            for code in numpy.unique(codes[~interned]).tolist():
+            for code in numpy.unique(codes[orths == 0]).tolist():
                 self._orth_of_code[code] = add(chr(code), allow_transient=False)
-                self._interned[code] = True
-        return self._orth_of_code[codes].tolist()
-
-    def _grow(self, size: int) -> None:
-        """Make the tables ``size`` code points long, keeping what is interned."""
-        orth_of_code = numpy.zeros(size, dtype=object)
-        orth_of_code[: len(self._orth_of_code)] = self._orth_of_code
-        interned = numpy.zeros(size, dtype=bool)
-        interned[: len(self._interned)] = self._interned
-        self._orth_of_code, self._interned = orth_of_code, interned
+            orths = self._orth_of_code[codes]
+        return orths.tolist()
 
     # spaCy serialises tokenizers with the pipeline; this one has no state (the id table is a cache).
     def to_bytes(self, **kwargs) -> bytes:
