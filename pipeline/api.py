@@ -197,10 +197,11 @@ class Pipeline:
         if isinstance(document, str):
             document = InputDocument(text=document, published=published, id=doc_id, source=source)
         doc = self.nlp.make_doc(document.text)
-        doc._.doc_id = document.id or default_doc_id(document.text)
-        doc._.source = document.source
-        doc._.published = document.published
-        doc._.published_source = "metadata" if document.published else None
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        extensions.doc_id = document.id or default_doc_id(document.text)
+        extensions.source = document.source
+        extensions.published = document.published
+        extensions.published_source = "metadata" if document.published else None
         return doc
 
     def process(self, document: Union[str, InputDocument], **metadata) -> Doc:

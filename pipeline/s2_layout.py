@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import regex
+import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import paragraph_spans_of
+from .s3_furniture import chrome_start, chrome_start_of
 from .segmenter import stock_jieba
 from .text_rules import bound_starts, furniture_rules, paragraph_spans, punctuation
 
@@ -40,10 +41,11 @@ LOOKAHEAD = 4
 CAPTION_MAX_CHARS = 40
 """A one-sentence paragraph up to this long may be a caption standing inside a broken sentence."""
 BODY_MIN_COMMAS = 2
-_COMMAS = regex.compile(r"[,、]")
+_COMMAS = (",", "、")
 _WINDOW = 4
-# (characters before the break, characters after it) of a word of up to _WINDOW characters.
-_CROSSING_SPLITS = tuple((i, j) for i in range(1, _WINDOW) for j in range(1, _WINDOW) if i + j <= _WINDOW)
+"""Words up to this long are looked for across a break."""
+_SPACES = re.compile(r"\s*")
+"""A run of whitespace (the standard ``re``'s ``\\s`` is exactly ``str.isspace``)."""
 
 
 class Paragraph:
@@ -83,17 +85,18 @@ class Paragraph:
     def _describe_ending(self) -> tuple[bool, bool, int]:
         """Return (closed, internal_final, commas), judged without a credit closing the line."""
         if self._ending is None:
-            text = body = self.text
-            if not _is_finished(text):
-                suffix = furniture_rules().inline_suffix(text)
+            body = self.text
+            finished = _is_finished(body)
+            if not finished:
+                suffix = furniture_rules().inline_suffix(body)
                 if suffix is not None:
-                    body = text[: suffix[0]].rstrip()
-            sentence_final = punctuation().sentence_final
+                    body = body[: suffix[0]].rstrip()
+                    finished = _is_finished(body)
             inner = body[:-1]
             self._ending = (
-                _is_finished(body),
-                any(mark in inner for mark in sentence_final),
-                len(_COMMAS.findall(body)),
+                finished,
+                any(mark in inner for mark in punctuation().sentence_final),
+                sum(map(body.count, _COMMAS)),
             )
         return self._ending
 
@@ -130,20 +133,32 @@ def describe_paragraph(start: int, end: int, normalized: str) -> Paragraph:
 def _word_crosses(left: str, right: str) -> bool:
     """True when a dictionary word runs across the break between ``left`` and ``right``."""
     tail, head = left[-_WINDOW:], right[:_WINDOW]
-    if not tail or not head:
-        return False
-    frequency = stock_jieba().FREQ
-    if not any(
-        frequency.get(tail[-i:] + head[:j], 0) > 0
-        for i, j in _CROSSING_SPLITS
-        if i <= len(tail) and j <= len(head)
-    ):
+    if not tail or not head or not _crossing_word_listed(tail, head):
         return False  # no dictionary word runs across: skip segmenting
     position = 0
     for word in stock_jieba().lcut(tail + head, HMM=False):
         if position < len(tail) < position + len(word) and len(word) > 1:
             return True
         position += len(word)
+    return False
+
+
+def _crossing_word_listed(tail: str, head: str) -> bool:
+    """True when ``tail[-i:] + head[:j]`` is a dictionary word for some ``i, j >= 1``, ``i + j <= _WINDOW``.
+
+    jieba's ``FREQ`` holds every prefix of every word (with frequency 0 when the prefix is no word
+    of its own), so once a stretch is not a key, no longer stretch starting there is a word.
+    """
+    frequency = stock_jieba().FREQ
+    for i in range(1, min(len(tail), _WINDOW - 1) + 1):
+        word = tail[-i:]
+        for char in head[: _WINDOW - i]:
+            word += char
+            found = frequency.get(word)
+            if found is None:
+                break
+            if found > 0:
+                return True
     return False
 
 
@@ -229,15 +244,13 @@ class Paragraphs:
     :class:`Paragraph` of a line is built on first access.
     """
 
-    def __init__(self, normalized: str, spans: list[tuple[int, int]] | None = None):
+    def __init__(
+        self, normalized: str, spans: list[tuple[int, int]] | None = None, chrome_from: int | None = None
+    ):
         self.normalized = normalized
         self.spans = paragraph_spans(normalized) if spans is None else spans
         self._described: dict[int, Paragraph] = {}
-        tail = furniture_rules().tail
-        self.chrome_from = next(
-            (i for i, (start, end) in enumerate(self.spans[1:], 1) if tail.match(normalized, start, end)),
-            len(self.spans),
-        )
+        self.chrome_from = chrome_start(normalized, self.spans) if chrome_from is None else chrome_from
         """Index of the first paragraph of the trailing page chrome (all furniture: not joined)."""
 
     def __len__(self) -> int:
@@ -291,6 +304,10 @@ def reading_order(paragraphs: "Paragraphs | list[Paragraph]") -> list[list[int]]
     groups: list[list[int]] = []
     placed: set[int] = set()
     for index in range(len(paragraphs)):
+        if index not in next_of:  # joined to none: a group of its own, unless already placed
+            if index not in placed:
+                groups.append([index])
+            continue
         if index in placed:
             continue
         chain = [index]
@@ -312,23 +329,24 @@ def reading_order(paragraphs: "Paragraphs | list[Paragraph]") -> list[list[int]]
 
 def _newline_after(text: str, position: int, used: set[int]) -> int | None:
     """Return the first unused newline at or after ``position`` before the next visible text."""
-    for offset in range(position, len(text)):
-        char = text[offset]
-        if char == "\n" and offset not in used:
-            return offset
-        if not char.isspace():
-            return None
-    return None
+    stop = _SPACES.match(text, position).end()
+    newline = text.find("\n", position, stop)
+    while newline in used:
+        newline = text.find("\n", newline + 1, stop)
+    return newline if newline >= 0 else None
 
 
-def layout_segments(normalized: str, spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+def layout_segments(
+    normalized: str, spans: list[tuple[int, int]] | None = None, chrome_from: int | None = None
+) -> list[tuple[int, int]]:
     """Return the raw segments of ``normalized`` in reading order (see the module docstring).
 
     Args:
         normalized: the normalized text (same offsets as the raw text).
         spans: ``paragraph_spans(normalized)`` when the caller has them already.
+        chrome_from: ``s3_furniture.chrome_start(normalized, spans)`` when the caller has it already.
     """
-    paragraphs = Paragraphs(normalized, spans)
+    paragraphs = Paragraphs(normalized, spans, chrome_from)
     spans = paragraphs.spans
     segments: list[tuple[int, int]] = []
     used: set[int] = set()
@@ -353,7 +371,8 @@ class LayoutRepair:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.segments = layout_segments(doc._.norm_text, paragraph_spans_of(doc))
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        extensions.segments = layout_segments(extensions.norm_text, paragraph_spans_of(doc), chrome_start_of(doc))
         return doc
 
 

@@ -33,6 +33,10 @@ from .textview import TextView, subtract_spans
 
 VERSION = "1"
 DATELINE_REASON = "dateline"
+CHROME_START_KEY = "zhclaims.chrome_start"
+"""``doc.user_data`` key of :func:`chrome_start_of`'s cache."""
+SENTENCE_ENDINGS = ("。", "!", "?")
+"""Whole-line, page-title and closing furniture never ends with these (:class:`FurnitureRules` skips such lines)."""
 _TITLE_SEPARATOR = regex.compile(r"[-_|–]")
 
 
@@ -52,7 +56,7 @@ def _page_title_reason(rules: FurnitureRules, line: str, page_lines: set[str]) -
         line: one visible line (normalized).
         page_lines: every visible line of the page (the headline may be one of them).
     """
-    if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(("。", "!", "?")) or not _TITLE_SEPARATOR.search(line):
+    if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(SENTENCE_ENDINGS) or not _TITLE_SEPARATOR.search(line):
         return None
     match = rules.page_title.fullmatch(line)
     if not match:
@@ -63,8 +67,40 @@ def _page_title_reason(rules: FurnitureRules, line: str, page_lines: set[str]) -
     return None
 
 
+def chrome_start(normalized: str, spans: list[tuple[int, int]], rules: FurnitureRules | None = None) -> int:
+    """Return the index of the paragraph where the page's trailing chrome starts.
+
+    Args:
+        normalized: the document's normalized text (raw offsets).
+        spans: ``paragraph_spans(normalized)``.
+        rules: compiled patterns (default: the committed ``rules/furniture``).
+
+    Returns:
+        The first paragraph after the first one whose start a tail marker matches, or
+        ``len(spans)`` when there is none.
+    """
+    tail = (rules or furniture_rules()).tail
+    return next((i for i, (start, end) in enumerate(spans[1:], 1) if tail.match(normalized, start, end)), len(spans))
+
+
+def chrome_start_of(doc: Doc) -> int:
+    """Return :func:`chrome_start` of ``doc._.norm_text``, worked out once per normalized text.
+
+    Layout (which never joins chrome paragraphs) and furniture both need it; they share this.
+    """
+    normalized = doc._.norm_text
+    cached = doc.user_data.get(CHROME_START_KEY)
+    if cached is None or cached[0] is not normalized:
+        cached = (normalized, chrome_start(normalized, paragraph_spans_of(doc)))
+        doc.user_data[CHROME_START_KEY] = cached
+    return cached[1]
+
+
 def find_furniture(
-    normalized: str, rules: FurnitureRules | None = None, spans: list[tuple[int, int]] | None = None
+    normalized: str,
+    rules: FurnitureRules | None = None,
+    spans: list[tuple[int, int]] | None = None,
+    chrome_from: int | None = None,
 ) -> tuple[list[FurnitureSpan], PageLines]:
     """Find the furniture of a page.
 
@@ -72,24 +108,24 @@ def find_furniture(
         normalized: the document's normalized text (raw offsets).
         rules: compiled patterns (default: the committed ``rules/furniture``).
         spans: ``paragraph_spans(normalized)`` when the caller has them already.
+        chrome_from: ``chrome_start(normalized, spans, rules)`` when the caller has it already.
 
     Returns:
         The furniture spans in raw order, and the page's lines (for publication-date detection).
     """
     rules = rules or furniture_rules()
     spans = paragraph_spans(normalized) if spans is None else spans
+    if chrome_from is None:
+        chrome_from = chrome_start(normalized, spans, rules)
     lines = [normalized[s:e] for s, e in spans]
     line_set = set(lines)
     furniture: list[FurnitureSpan] = []
     datelines: list[int] = []
-    tail_from = None
-    for index, ((start, end), line) in enumerate(zip(spans, lines)):
-        tail = rules.tail_reason(line) if index > 0 else None
-        if tail is not None:
-            furniture.append(FurnitureSpan(start=start, end=len(normalized.rstrip()), reason=tail))
-            datelines.extend(i for i in range(index, len(lines)) if rules.line_reason(lines[i]) == DATELINE_REASON)
-            tail_from = index
-            break
+    for index in range(chrome_from):
+        line = lines[index]
+        if line.endswith(SENTENCE_ENDINGS):
+            continue  # a line ending like a sentence is neither furniture nor closed by a credit
+        start, end = spans[index]
         reason = rules.line_reason(line) or _page_title_reason(rules, line, line_set)
         if reason is not None:
             furniture.append(FurnitureSpan(start=start, end=end, reason=reason))
@@ -102,7 +138,12 @@ def find_furniture(
             credit = line[offset:]
             lead = len(credit) - len(credit.lstrip())
             furniture.append(FurnitureSpan(start=start + offset + lead, end=end, reason=reason))
-    return furniture, PageLines(lines, datelines, tail_from)
+    if chrome_from == len(spans):
+        return furniture, PageLines(lines, datelines, None)
+    tail = rules.tail_reason(lines[chrome_from])
+    furniture.append(FurnitureSpan(start=spans[chrome_from][0], end=len(normalized.rstrip()), reason=tail))
+    datelines.extend(i for i in range(chrome_from, len(lines)) if rules.line_reason(lines[i]) == DATELINE_REASON)
+    return furniture, PageLines(lines, datelines, chrome_from)
 
 
 class Furniture:
@@ -111,16 +152,19 @@ class Furniture:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        normalized = doc._.norm_text
-        furniture, page = find_furniture(normalized, spans=paragraph_spans_of(doc))
-        doc._.furniture = furniture
-        holes = [(span.start, span.end) for span in furniture]
-        doc._.view = TextView.from_segments(normalized, subtract_spans(doc._.segments, holes))
-        if doc._.published is None:
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        normalized = extensions.norm_text
+        furniture, page = find_furniture(normalized, spans=paragraph_spans_of(doc), chrome_from=chrome_start_of(doc))
+        extensions.furniture = furniture
+        segments = extensions.segments
+        if furniture:
+            segments = subtract_spans(segments, [(span.start, span.end) for span in furniture])
+        extensions.view = TextView.from_segments(normalized, segments)
+        if extensions.published is None:
             found = detect_published(page.lines, page.datelines, page.tail_from)
             if found is not None:
-                doc._.published = found
-                doc._.published_source = "page"
+                extensions.published = found
+                extensions.published_source = "page"
         return doc
 
 

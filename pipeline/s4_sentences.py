@@ -32,8 +32,16 @@ VERSION = "1"
 
 @lru_cache(maxsize=None)
 def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
-    """Compile the boundary and quote patterns from the punctuation rules."""
+    """Compile the boundary and quote patterns from the punctuation rules.
+
+    Raises:
+        ValueError: when a boundary could hold an opening quote or a newline (besides the newline
+            boundary itself), which :func:`sentence_breaks` relies on never happening.
+    """
     marks = punctuation()
+    inside_boundary = set(marks.sentence_final + marks.closing)
+    if inside_boundary & set(marks.opening_quotes + "\n"):
+        raise ValueError("rules/text/punctuation.json: sentence_final and closing must not hold opening quotes or newlines")
     boundary = regex.compile(f"[{regex.escape(marks.sentence_final)}]+[{regex.escape(marks.closing)}]*|\n")
     quotes = regex.compile(f"[{regex.escape(marks.opening_quotes + marks.closing_quotes)}]")
     return boundary, quotes
@@ -67,9 +75,21 @@ def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
 
 def _is_speech(text: str, quote_start: int) -> bool:
     """True when the quote opening at ``quote_start`` begins a sentence or follows a colon."""
+    before = quote_start
+    while before and text[before - 1] in _BLANKS:
+        before -= 1
+    return not before or text[before - 1] in _speech_follows()
+
+
+_BLANKS = " \t\u3000"
+"""The blanks allowed between a quote and what it follows."""
+
+
+@lru_cache(maxsize=None)
+def _speech_follows() -> frozenset[str]:
+    """The characters after which a quote is speech: a newline, sentence-final marks, closing quotes, a colon."""
     marks = punctuation()
-    before = text[:quote_start].rstrip(" \t\u3000")
-    return not before or before[-1] in "\n" + marks.sentence_final + marks.closing_quotes + marks.speech_openers
+    return frozenset("\n" + marks.sentence_final + marks.closing_quotes + marks.speech_openers)
 
 
 def sentence_breaks(text: str) -> list[int]:
@@ -79,19 +99,20 @@ def sentence_breaks(text: str) -> list[int]:
         text: the analysis view's text.
     """
     boundary, _ = _patterns()
-    spans = [match.span() for match in boundary.finditer(text)]
+    breaks = [match.end() for match in boundary.finditer(text)]
     embedded = [(start, end) for start, end, speech in _quote_spans(text) if not speech]
     if embedded:
         # A boundary strictly inside a quote that stands mid-sentence is not one (a paragraph
-        # break always is). Quotes do not overlap, so each holds a run of consecutive boundaries.
-        starts = [start for start, _ in spans]
-        ends = [end for _, end in spans]
-        inside: set[int] = set()
+        # break always is). No boundary holds an opening quote, so a boundary starts after the
+        # quote's opening exactly when it ends after it. Quotes do not overlap and come in order.
+        kept: list[int] = []
+        position = 0
         for quote_start, quote_end in embedded:
-            first, stop = bisect_right(starts, quote_start), bisect_left(ends, quote_end)
-            inside.update(i for i in range(first, stop) if text[starts[i]] != "\n")
-        spans = [span for i, span in enumerate(spans) if i not in inside]
-    breaks = [end for _, end in spans]
+            first, stop = bisect_right(breaks, quote_start, position), bisect_left(breaks, quote_end, position)
+            kept += breaks[position:first]
+            kept += [end for end in breaks[first:stop] if text[end - 1] == "\n"]
+            position = stop
+        breaks = kept + breaks[position:]
     if not breaks or breaks[-1] != len(text):
         breaks.append(len(text))
     return breaks
@@ -125,7 +146,8 @@ class SentenceSplitter:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.sentences = split_sentences(doc._.view)
+        extensions = doc._  # each ``doc._`` makes an accessor object: make it once
+        extensions.sentences = split_sentences(extensions.view)
         return doc
 
 
