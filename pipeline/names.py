@@ -14,7 +14,6 @@ from .s1_normalize import normalize_text
 FOLDED_SUFFIXES = ("街道", "市", "区", "县", "镇")
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """Return ``name`` normalized (Simplified, half-width, no spaces) with one trailing 市/区/县/街道/镇 removed.

@@ -693,10 +693,16 @@ class Candidate:
     sources: set = field(default_factory=set)
     collective: Optional[Mention] = None
     features: dict = field(default_factory=dict)
+    _folded: tuple[str, str] = field(default=("", ""), init=False, repr=False, compare=False)  # (name, its key)
 
     @property
     def key(self) -> str:
-        return fold_name(self.name)
+        """The folded name (:func:`pipeline.names.fold_name`), worked out again only when the name changes."""
+        name, key = self._folded
+        if name is not self.name:
+            key = fold_name(self.name)
+            self._folded = (self.name, key)
+        return key
 
 
 @dataclass
