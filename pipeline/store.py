@@ -261,7 +261,6 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_STORE):
         import duckdb
-        import pyarrow  # noqa: F401  (every batch goes through arrow: load it with the store, not in the first batch)
 
         self.path = str(path)
         try:
@@ -276,6 +275,9 @@ class Store:
                 f"Wait for it to finish, or give another file with --store."
             ) from None
         self._create_tables()
+        # Every batch goes through arrow, whose first conversion imports pandas (a second or so):
+        # load them with the store, not in the first batch.
+        _arrow_table([("doc_id", "VARCHAR")], [[]])
         self._stored_ids: Optional[set[str]] = None  # the stored doc_ids and error (source, line), read once
         self._error_keys: Optional[set[tuple[str, Optional[int]]]] = None
 
