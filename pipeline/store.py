@@ -32,9 +32,9 @@ import sys
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from itertools import chain
 from operator import itemgetter
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple, Optional
 
@@ -163,7 +163,8 @@ def _item_columns(doc_id: str, items: list[BaseModel], sources: tuple[_ColumnSou
     for source in sources:
         if source.provenance:
             if provenances is None:
-                provenances = [p.__dict__ if p is not None else _NO_PROVENANCE for p in map(itemgetter("provenance"), values)]
+                provenances = [p.__dict__ if p is not None else _NO_PROVENANCE
+                               for p in map(itemgetter("provenance"), values)]
             column = list(map(source.read, provenances))
         else:
             column = list(map(source.read, values))
@@ -243,6 +244,11 @@ def _arrow_table(columns: list[tuple[str, str]], data: list[list]):
                      for (name, sql_type), values in zip(columns, data)})
 
 
+def _columns(rows: list[tuple]) -> list[list]:
+    """Return ``rows`` column by column."""
+    return [list(column) for column in zip(*rows)]
+
+
 def _concatenated(parts: list[list[list]]) -> Optional[list[list]]:
     """Join several documents' columns (:func:`article_rows` of one table) into one list per column."""
     if not parts:
@@ -278,7 +284,8 @@ class Store:
         # Every batch goes through arrow, whose first conversion imports pandas (a second or so):
         # load them with the store, not in the first batch.
         _arrow_table([("doc_id", "VARCHAR")], [[]])
-        self._stored_ids: Optional[set[str]] = None  # the stored doc_ids and error (source, line), read once
+        # The stored doc_ids and the (source, line) of the stored errors: read once, then kept up to date.
+        self._stored_ids: Optional[set[str]] = None
         self._error_keys: Optional[set[tuple[str, Optional[int]]]] = None
 
     def _create_tables(self) -> None:
@@ -331,15 +338,12 @@ class Store:
             return
         now = _now()
         con = self.con
-        document_columns = [
-            [r.doc_id for r in results], [r.origin for r in results], [r.source for r in results],
-            [r.encoding for r in results], [r.input_hash for r in results], [r.text_sha256 for r in results],
-            [len(r.text) for r in results], [r.published for r in results], [r.published_source for r in results],
-            [r.pipeline_version for r in results], [run_id] * len(results), [now] * len(results),
-            [r.text for r in results], [r.article_json for r in results],
+        document_rows = [
+            (r.doc_id, r.origin, r.source, r.encoding, r.input_hash, r.text_sha256, len(r.text), r.published,
+             r.published_source, r.pipeline_version, run_id, now, r.text, r.article_json)
+            for r in results
         ]
-        error_columns = [[e.source for e in errors], [e.line for e in errors], [e.doc_id for e in errors],
-                         [e.reason for e in errors], [run_id] * len(errors), [now] * len(errors)]
+        error_rows = [(e.source, e.line, e.doc_id, e.reason, run_id, now) for e in errors]
         if self._stored_ids is None or self._error_keys is None:
             self._stored_ids = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
             self._error_keys = set(con.execute("SELECT source, line FROM errors").fetchall())
@@ -357,16 +361,16 @@ class Store:
                 con.unregister("batch_ids")
             if cleared_errors:
                 con.register("batch_keys", _arrow_table([("source", "VARCHAR"), ("line", "BIGINT")],
-                                                        [list(column) for column in zip(*cleared_errors)]))
+                                                        _columns(cleared_errors)))
                 con.execute("DELETE FROM errors USING batch_keys k "
                             "WHERE errors.source = k.source AND errors.line IS NOT DISTINCT FROM k.line")
                 con.unregister("batch_keys")
             if results:
-                self._insert("documents", document_columns)
+                self._insert("documents", _columns(document_rows))
                 for table in ITEM_TABLES:
                     self._insert(table, _concatenated([r.rows[table] for r in results if table in r.rows]))
             if errors:
-                self._insert("errors", error_columns)
+                self._insert("errors", _columns(error_rows))
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -91,7 +91,8 @@ def test_errors_of_an_earlier_run_are_cleared_after_reopening(tmp_path):
                       ErrorRecord("feed.jsonl", 4, "too long")], 1)
     with Store(path) as db:  # a new process: the failed inputs must be read back from the store
         db.write([result_for(sample_article("x"), "feed.jsonl", 3)], [], 2)
-        db.write([result_for(sample_article("y"), "bad.txt", None)], [ErrorRecord("feed.jsonl", 4, "still too long")], 3)
+        db.write([result_for(sample_article("y"), "bad.txt", None)],
+                 [ErrorRecord("feed.jsonl", 4, "still too long")], 3)
         db.write([result_for(sample_article("z"), "feed.jsonl", 4)], [ErrorRecord("feed.jsonl", 3, "now failing")], 4)
     errors = store.read_table(path, "errors")
     assert list(errors[["source", "line", "reason"]].itertuples(index=False, name=None)) == \
