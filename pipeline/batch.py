@@ -82,12 +82,13 @@ def pipeline_version(config: Optional[str] = None) -> str:
     return worker_pipeline(config).version
 
 
-def process_document(pipeline, source: SourceDocument) -> WorkerResult:
+def process_document(pipeline, source: SourceDocument, version: Optional[str] = None) -> WorkerResult:
     """Run the pipeline on one document; a stage's exception becomes an :class:`ErrorRecord`.
 
     Args:
         pipeline: a loaded :class:`~pipeline.api.Pipeline`.
         source: the document and where it came from.
+        version: ``pipeline.version``, when the caller has it (it is rebuilt from every stage on each read).
 
     Returns:
         The rows to store, or the error.
@@ -97,7 +98,7 @@ def process_document(pipeline, source: SourceDocument) -> WorkerResult:
 
     try:
         doc = pipeline.process(source.document)
-        article = doc_to_article(doc, pipeline.version)
+        article = doc_to_article(doc, version or pipeline.version)
         article_json = article.model_dump_json()
         rows = article_rows(article)
     except Exception as err:  # a failing stage must not stop the batch
@@ -113,7 +114,8 @@ def process_document(pipeline, source: SourceDocument) -> WorkerResult:
 def process_chunk(chunk: list[SourceDocument], config: Optional[str] = None) -> list[WorkerResult]:
     """Process a chunk of documents with this process's pipeline (the unit of work sent to workers)."""
     pipeline = worker_pipeline(config)
-    return [process_document(pipeline, source) for source in chunk]
+    version = pipeline.version
+    return [process_document(pipeline, source, version) for source in chunk]
 
 
 # ---------------------------------------------------------------- engines

@@ -26,12 +26,15 @@ An error row is replaced when the same input fails again and deleted when it suc
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator, NamedTuple, Optional
 
@@ -41,6 +44,7 @@ from .schema import Article, Claim, Entity, Provenance, Quantity, Relation, Sent
 
 STORE_FORMAT = "1"
 DEFAULT_STORE = "zhclaims.duckdb"
+CHECKPOINT_EVERY = "128MB"  # of write-ahead log between checkpoints (DuckDB's checkpoint_threshold)
 
 #: Item tables: table name -> (Article field, item model).
 ITEM_TABLES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -118,55 +122,76 @@ TABLE_COLUMNS = {"documents": list(DOCUMENT_COLUMNS), "errors": list(ERROR_COLUM
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(..., same options), built once
 
 
-class _RowLayout(NamedTuple):
-    """How an item table's columns are read from an item (see :func:`_item_row`)."""
-
-    fields: tuple[str, ...]  # the column names after doc_id and ord, read as item fields first
-    provenance: tuple[tuple[int, str], ...]  # then (row index, Provenance attribute) of each prov_* column
-    json: tuple[tuple[int, str], ...]  # and (row index, field) of each JSON_TEXT column, as JSON text
+_JSON_TEXTS: dict[tuple, str] = {}  # JSON text of the dicts seen (``parts`` takes a few dozen values), by items
+_JSON_TEXTS_MAX = 10_000
 
 
-def _row_layout(columns: list[tuple[str, str]]) -> _RowLayout:
-    after_keys = columns[2:]
-    return _RowLayout(
-        fields=tuple(name for name, _ in after_keys),
-        provenance=tuple((2 + i, name[5:]) for i, (name, _) in enumerate(after_keys) if name.startswith("prov_")),
-        json=tuple((2 + i, name) for i, (name, sql_type) in enumerate(after_keys) if sql_type == "JSON_TEXT"),
-    )
+def _json_text(value: dict) -> str:
+    """Return ``value`` (a dict of strings) as JSON text, from the cache when the same dict was seen."""
+    key = tuple(value.items())
+    text = _JSON_TEXTS.get(key)
+    if text is None:
+        text = _JSON_TEXT.encode(value)
+        if len(_JSON_TEXTS) < _JSON_TEXTS_MAX:
+            _JSON_TEXTS[key] = text
+    return text
 
 
-def _item_row(doc_id: str, position: int, item: BaseModel, columns: list[tuple[str, str]],
-              layout: _RowLayout | None = None) -> tuple:
-    """Flatten one item into a row of ``columns`` (``layout``: ``_row_layout(columns)``, when known)."""
-    layout = layout or _row_layout(columns)
-    values = item.__dict__
-    row = [doc_id, position, *map(values.get, layout.fields)]
-    if layout.provenance:
-        provenance: Optional[Provenance] = values.get("provenance")
-        for index, attribute in layout.provenance:
-            row[index] = getattr(provenance, attribute, None) if provenance is not None else None
-    for index, name in layout.json:
-        value = values.get(name)
-        row[index] = _JSON_TEXT.encode(value) if value is not None else None
-    return tuple(row)
+class _ColumnSource(NamedTuple):
+    """Where one item-table column after ``doc_id`` and ``ord`` comes from (see :func:`article_rows`)."""
+
+    read: itemgetter  # reads the value from the item's ``__dict__``, or from its provenance's
+    provenance: bool  # a ``prov_*`` column: read from the item's provenance (None when it has none)
+    json: bool  # a JSON_TEXT column: the field's value as JSON text (None stays None)
 
 
-_ROW_LAYOUTS = {table: _row_layout(columns) for table, columns in ITEM_COLUMNS.items()}
+def _column_sources(columns: list[tuple[str, str]]) -> tuple[_ColumnSource, ...]:
+    return tuple(_ColumnSource(itemgetter(name[5:]), True, False) if name.startswith("prov_")
+                 else _ColumnSource(itemgetter(name), False, sql_type == "JSON_TEXT")
+                 for name, sql_type in columns[2:])
 
 
-def article_rows(article: Article) -> dict[str, list[tuple]]:
-    """Return the item-table rows of one Article: ``{table: [row, ...]}`` in ``ITEM_COLUMNS`` order."""
+_COLUMN_SOURCES = {table: _column_sources(columns) for table, columns in ITEM_COLUMNS.items()}
+_NO_PROVENANCE = dict.fromkeys(Provenance.model_fields)  # what the prov_* columns read for an item without one
+
+
+def _item_columns(doc_id: str, items: list[BaseModel], sources: tuple[_ColumnSource, ...]) -> list[list]:
+    """Return the columns of ``items``' rows (``doc_id``, ``ord``, then one per source), one list per column."""
+    values = [item.__dict__ for item in items]
+    provenances = None
+    columns = [[doc_id] * len(items), list(range(len(items)))]
+    for source in sources:
+        if source.provenance:
+            if provenances is None:
+                provenances = [p.__dict__ if p is not None else _NO_PROVENANCE
+                               for p in map(itemgetter("provenance"), values)]
+            column = list(map(source.read, provenances))
+        else:
+            column = list(map(source.read, values))
+            if source.json:
+                column = [_json_text(value) if value is not None else None for value in column]
+        columns.append(column)
+    return columns
+
+
+def article_rows(article: Article) -> dict[str, list[list]]:
+    """Return the item-table rows of one Article, column by column.
+
+    Returns:
+        ``{table: [column, ...]}`` with the columns in ``ITEM_COLUMNS[table]`` order, each a list
+        holding one value per item (the Article's list order); tables without items are left out.
+    """
     rows = {}
     for table, (attribute, _) in ITEM_TABLES.items():
-        columns, layout = ITEM_COLUMNS[table], _ROW_LAYOUTS[table]
-        rows[table] = [_item_row(article.doc_id, i, item, columns, layout)
-                       for i, item in enumerate(getattr(article, attribute))]
+        items = getattr(article, attribute)
+        if items:
+            rows[table] = _item_columns(article.doc_id, items, _COLUMN_SOURCES[table])
     return rows
 
 
 @dataclass
 class DocumentResult:
-    """What a worker returns for one processed document: the store's rows, ready to insert."""
+    """What a worker returns for one processed document: the store's rows, ready to insert (column by column)."""
 
     doc_id: str
     path: str
@@ -180,7 +205,7 @@ class DocumentResult:
     text_sha256: Optional[str] = None
     published: Optional[str] = None
     published_source: Optional[str] = None
-    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    rows: dict[str, list[list]] = field(default_factory=dict)  # article_rows(): columns per item table
 
     @property
     def origin(self) -> str:
@@ -201,20 +226,36 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _arrow_table(columns: list[tuple[str, str]], rows: list[tuple]):
-    """Build a pyarrow table of ``rows`` (tuples in ``columns`` order) with the columns' types."""
+@functools.lru_cache(maxsize=None)
+def _arrow_type(sql_type: str):
     import pyarrow as pa
 
-    arrow_types = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-                   "TIMESTAMP": pa.timestamp("us"), "JSON_TEXT": pa.string()}
+    if sql_type.endswith("[]"):
+        return pa.list_(_arrow_type(sql_type[:-2]))
+    return {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+            "TIMESTAMP": pa.timestamp("us"), "JSON_TEXT": pa.string()}[sql_type]
 
-    def arrow_type(sql_type: str):
-        if sql_type.endswith("[]"):
-            return pa.list_(arrow_type(sql_type[:-2]))
-        return arrow_types[sql_type]
 
-    data = list(zip(*rows)) if rows else [[] for _ in columns]
-    return pa.table({name: pa.array(list(values), type=arrow_type(t)) for (name, t), values in zip(columns, data)})
+def _arrow_table(columns: list[tuple[str, str]], data: list[list]):
+    """Build a pyarrow table of ``columns`` from ``data``, one list of values per column, with the columns' types."""
+    import pyarrow as pa
+
+    return pa.table({name: pa.array(values, type=_arrow_type(sql_type))
+                     for (name, sql_type), values in zip(columns, data)})
+
+
+def _columns(rows: list[tuple]) -> list[list]:
+    """Return ``rows`` column by column."""
+    return [list(column) for column in zip(*rows)]
+
+
+def _concatenated(parts: list[list[list]]) -> Optional[list[list]]:
+    """Join several documents' columns (:func:`article_rows` of one table) into one list per column."""
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return [list(chain.from_iterable(column)) for column in zip(*parts)]
 
 
 class Store:
@@ -226,19 +267,26 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_STORE):
         import duckdb
-        import pyarrow  # noqa: F401  (every batch goes through arrow: load it with the store, not in the first batch)
 
         self.path = str(path)
         try:
             # One thread: the batch driver writes while the worker processes use every core.
-            self.con = duckdb.connect(self.path, config={"threads": 1})
+            # Checkpoints (compressing the logged rows into the file) were the writer's largest
+            # cost: one every 128 MB of log (about 3,000 documents) instead of DuckDB's 16 MB
+            # takes fewer of them (half the CPU of commits and checkpoints per document).
+            self.con = duckdb.connect(self.path, config={"threads": 1, "checkpoint_threshold": CHECKPOINT_EVERY})
         except duckdb.Error as err:
             raise StoreError(
                 f"cannot open the store {self.path}: {err}. Is another zhclaims run using it? "
                 f"Wait for it to finish, or give another file with --store."
             ) from None
         self._create_tables()
+        # Every batch goes through arrow, whose first conversion imports pandas (a second or so):
+        # load them with the store, not in the first batch.
+        _arrow_table([("doc_id", "VARCHAR")], [[]])
+        # The stored doc_ids and the (source, line) of the stored errors: read once, then kept up to date.
         self._stored_ids: Optional[set[str]] = None
+        self._error_keys: Optional[set[tuple[str, Optional[int]]]] = None
 
     def _create_tables(self) -> None:
         """Create missing tables, add columns new in schema.py, and check the store format."""
@@ -290,43 +338,53 @@ class Store:
             return
         now = _now()
         con = self.con
-        doc_rows = [
+        document_rows = [
             (r.doc_id, r.origin, r.source, r.encoding, r.input_hash, r.text_sha256, len(r.text), r.published,
              r.published_source, r.pipeline_version, run_id, now, r.text, r.article_json)
             for r in results
         ]
         error_rows = [(e.source, e.line, e.doc_id, e.reason, run_id, now) for e in errors]
-        cleared = [(r.path, r.line) for r in results] + [(e.source, e.line) for e in errors]
-        if self._stored_ids is None:
+        if self._stored_ids is None or self._error_keys is None:
             self._stored_ids = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
-        replaced = [(r.doc_id,) for r in results if r.doc_id in self._stored_ids]
+            self._error_keys = set(con.execute("SELECT source, line FROM errors").fetchall())
+        replaced = [r.doc_id for r in results if r.doc_id in self._stored_ids]
+        cleared = {(r.path, r.line) for r in results} | {(e.source, e.line) for e in errors}
+        cleared_errors = list(cleared & self._error_keys)
         con.execute("BEGIN TRANSACTION")
         try:
-            if replaced:  # only documents stored before have rows to remove (no table scan otherwise)
-                con.register("batch_ids", _arrow_table([("doc_id", "VARCHAR")], replaced))
+            # Only documents stored before have rows to remove, and only inputs that failed before
+            # have an error row to remove: no DELETE (and no table scan) otherwise.
+            if replaced:
+                con.register("batch_ids", _arrow_table([("doc_id", "VARCHAR")], [replaced]))
                 for table in ("documents",) + tuple(ITEM_TABLES):
                     con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM batch_ids)")
                 con.unregister("batch_ids")
+            if cleared_errors:
+                con.register("batch_keys", _arrow_table([("source", "VARCHAR"), ("line", "BIGINT")],
+                                                        _columns(cleared_errors)))
+                con.execute("DELETE FROM errors USING batch_keys k "
+                            "WHERE errors.source = k.source AND errors.line IS NOT DISTINCT FROM k.line")
+                con.unregister("batch_keys")
             if results:
-                self._insert("documents", doc_rows)
+                self._insert("documents", _columns(document_rows))
                 for table in ITEM_TABLES:
-                    self._insert(table, [row for r in results for row in r.rows.get(table, ())])
-            con.register("batch_keys", _arrow_table([("source", "VARCHAR"), ("line", "BIGINT")], cleared))
-            con.execute("DELETE FROM errors USING batch_keys k "
-                        "WHERE errors.source = k.source AND errors.line IS NOT DISTINCT FROM k.line")
-            con.unregister("batch_keys")
-            self._insert("errors", error_rows)
+                    self._insert(table, _concatenated([r.rows[table] for r in results if table in r.rows]))
+            if errors:
+                self._insert("errors", _columns(error_rows))
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
-            self._stored_ids = None  # read again from the store next time
+            self._stored_ids = self._error_keys = None  # read again from the store next time
             raise
         self._stored_ids.update(r.doc_id for r in results)
+        self._error_keys -= cleared
+        self._error_keys.update((e.source, e.line) for e in errors)
 
-    def _insert(self, table: str, rows: list[tuple]) -> None:
-        if not rows:
+    def _insert(self, table: str, columns: Optional[list[list]]) -> None:
+        """Append rows given column by column (``TABLE_COLUMNS[table]`` order) to ``table``."""
+        if not columns or not columns[0]:
             return
-        self.con.register("batch_rows", _arrow_table(TABLE_COLUMNS[table], rows))
+        self.con.register("batch_rows", _arrow_table(TABLE_COLUMNS[table], columns))
         self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_rows")
         self.con.unregister("batch_rows")
 
