@@ -30,6 +30,8 @@ from .store import DEFAULT_STORE, DocumentResult, ErrorRecord, StoreError
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_FATAL = 0, 1, 2, 3
 #: Test hook: the driver kills itself with SIGKILL after this many documents came back.
 KILL_AFTER_ENV = "ZHCLAIMS_KILL_AFTER_DOCS"
+COMMIT_EVERY = 256  # documents per store transaction (what a killed run may have to redo)
+CHUNK_DOCS, CHUNK_CHARS = 16, 200_000  # one worker task: at most this many documents and characters
 
 WorkerResult = Union[DocumentResult, ErrorRecord]
 
@@ -372,8 +374,8 @@ def documents_to_process(items: Iterable[Union[SourceDocument, InputError]], kno
 
 def extract(paths: list[str], *, store_path: Optional[str] = DEFAULT_STORE, output: Optional[str] = None,
             published: Optional[str] = None, workers: int = 1, engine: str = "processes",
-            scheduler: Optional[str] = None, commit_every: int = 64, chunk_docs: int = 16,
-            chunk_chars: int = 200_000, max_chars: int = DEFAULT_MAX_CHARS, force: bool = False,
+            scheduler: Optional[str] = None, commit_every: int = COMMIT_EVERY, chunk_docs: int = CHUNK_DOCS,
+            chunk_chars: int = CHUNK_CHARS, max_chars: int = DEFAULT_MAX_CHARS, force: bool = False,
             config: Optional[str] = None, progress: Optional[Progress] = None, stdin=None) -> dict:
     """Run the pipeline over ``paths`` into the store and/or a JSONL file.
 
@@ -451,7 +453,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1: in this process)")
     parser.add_argument("--engine", choices=("processes", "dask"), default="processes")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786 (default: a LocalCluster)")
-    parser.add_argument("--commit-every", type=int, default=64, metavar="N", help="documents per store transaction")
+    parser.add_argument("--commit-every", type=int, default=COMMIT_EVERY, metavar="N", help="documents per store transaction")
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N", help="longest article accepted")
     parser.add_argument("--force", action="store_true", help="reprocess documents even when unchanged")
     parser.add_argument("--config", help="pipeline config file (default: pipeline/default.cfg)")

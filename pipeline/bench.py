@@ -146,7 +146,7 @@ def run_workers(articles: list[str], workers: int, config: Optional[str] = None,
         ``seconds`` (wall time after every worker has loaded the pipeline), ``chars``, ``failed``
         and ``peak_rss_mb`` (the largest worker's).
     """
-    from .batch import ProcessEngine, chunked, ordered_map
+    from .batch import CHUNK_CHARS, CHUNK_DOCS, COMMIT_EVERY, ProcessEngine, chunked, ordered_map
     from .store import Store
 
     engine = ProcessEngine(workers, config)
@@ -160,13 +160,13 @@ def run_workers(articles: list[str], workers: int, config: Optional[str] = None,
             engine.version()
             started = time.perf_counter()
             batch, run_id = [], 1
-            for results in ordered_map(engine, chunked(_sources(articles), 16, 200_000), window=2 * workers + 1):
+            for results in ordered_map(engine, chunked(_sources(articles), CHUNK_DOCS, CHUNK_CHARS), window=2 * workers + 1):
                 for result in results:
                     if hasattr(result, "article_json"):
                         batch.append(result)
                     else:
                         failed += 1
-                if writer is not None and len(batch) >= 64:
+                if writer is not None and len(batch) >= COMMIT_EVERY:
                     writer.write(batch, [], run_id)
                     batch = []
             if writer is not None:
