@@ -49,6 +49,7 @@ _CLAUSE_DELIMITER = re.compile(f"[{CLAUSE_DELIMITERS}]")
 _NAME_STOP_WORD_CHARS = set("在的由是对向为将把被让与和及等从于到给以其这那也都就又还并而已")  # unless inside a word (金都)
 _NAME_STOP_CHARS = set(",;:。!?！？、()（）《》[]【】 \n\t·-~/") | _NAME_STOP_WORD_CHARS
 _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
+_OPENING_QUOTE = re.compile("[“「『]")
 _QUOTE_MARK = re.compile("[" + re.escape(_OPEN_QUOTES + _CLOSE_QUOTES) + "]")
 _SENTENCE_END = "。！？!?”"
 MAX_NAME_CHARS = 16
@@ -906,8 +907,11 @@ def _group_bounds() -> tuple[str, ...]:
 
 def quote_opens_between(text: str, start: int, end: int) -> bool:
     """True when a quotation opens in ``text[start:end]`` and is still open at ``end`` (the speaker before a quoted figure)."""
+    stretch = text[start:end]
+    if _OPENING_QUOTE.search(stretch) is None:
+        return False
     depth = 0
-    for ch in text[start:end]:
+    for ch in stretch:
         if ch in "“「『":
             depth += 1
         elif ch in "”」』" and depth:
