@@ -881,7 +881,7 @@ class CompanyTagger:
             inside[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         chunks = []
         sentences = doc._.sentences or []
-        for span in (view.raw_span_to_view(sentence.start, sentence.end) for sentence in sentences):
+        for span in view.raw_spans_to_view([(sentence.start, sentence.end) for sentence in sentences]):
             if span is None:
                 continue
             text = view.text[span[0] : span[1]]
@@ -910,7 +910,8 @@ class CompanyTagger:
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
         entities = items(doc, "entities")
-        view_span_of = {(e.start, e.end): view.raw_span_to_view(e.start, e.end) for e in entities if e.label in PLACE_LABELS}
+        place_spans = [(e.start, e.end) for e in entities if e.label in PLACE_LABELS]
+        view_span_of = dict(zip(place_spans, view.raw_spans_to_view(place_spans)))
         ctx = TextContext(view.text, self.rules, [span for span in view_span_of.values() if span])
         rule_candidates, projects = find_rule_mentions(ctx) if self.use_rules else ([], [])
         model_mentions = self.model_mentions(doc, ctx, rule_candidates) if self.use_model else []
@@ -943,11 +944,11 @@ def written_after_place(doc: Doc, entities: Sequence[Entity], provenance_of: Opt
     """
     provenance_of = provenance_of or ProvenanceMaker(doc)
     view = doc._.view
-    known = view_span_of or {}
-    placed = [
-        (known[(e.start, e.end)] if (e.start, e.end) in known else view.raw_span_to_view(e.start, e.end), e)
-        for e in entities
-    ]
+    spans = [(e.start, e.end) for e in entities]
+    view_span_of = dict(view_span_of or {})
+    unmapped = [span for span in spans if span not in view_span_of]
+    view_span_of.update(zip(unmapped, view.raw_spans_to_view(unmapped)))
+    placed = [(view_span_of[span], e) for span, e in zip(spans, entities)]
     placed = sorted(((span, e) for span, e in placed if span), key=lambda x: x[0])
     relations = []
     for (place_span, place), (company_span, company) in zip(placed, placed[1:]):

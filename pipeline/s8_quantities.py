@@ -427,7 +427,7 @@ class QuantityTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc._.view
-        time_spans = [span for span in (view.raw_span_to_view(t.start, t.end) for t in doc._.times or []) if span]
+        time_spans = [span for span in view.raw_spans_to_view([(t.start, t.end) for t in doc._.times or []]) if span]
         found = self.find(view.text, time_spans)
         raw, provenance_of = raw_text(doc), ProvenanceMaker(doc)
         quantities = []

@@ -348,38 +348,6 @@ class DocContext:
         return self.mentions[lo:hi]
 
 
-def _view_span(view, start: int, end: int) -> Optional[tuple[int, int]]:
-    first, last = view.to_view(start), view.to_view(end - 1)
-    if first is None or last is None:
-        return view.raw_span_to_view(start, end)
-    return first, last + 1
-
-
-def view_mapper(view) -> Callable[[list[tuple[int, int]]], list[Optional[tuple[int, int]]]]:
-    """Return a function that maps raw spans to view spans all at once, each as :func:`_view_span` maps it.
-
-    A span whose first and last characters are both in the view maps to the view span between
-    them; any other to the view characters inside it (``TextView.raw_span_to_view``), or None.
-    The raw-to-view index is built once, with numpy.
-    """
-    raw_of = numpy.asarray(view.raw_of, dtype=numpy.int64)
-    positions = numpy.arange(len(raw_of))
-    view_of = numpy.full(view.raw_length + 1, -1, dtype=numpy.int64)
-    view_of[raw_of] = positions
-    if not numpy.array_equal(view_of[raw_of], positions):  # a raw offset repeats: the view's own rule decides
-        return lambda spans: [_view_span(view, start, end) for start, end in spans]
-
-    def map_spans(spans: list[tuple[int, int]]) -> list[Optional[tuple[int, int]]]:
-        if not spans:
-            return []
-        bounds = numpy.array(spans, dtype=numpy.int64)
-        firsts, lasts = view_of[bounds[:, 0]].tolist(), view_of[bounds[:, 1] - 1].tolist()
-        return [(first, last + 1) if first >= 0 and last >= 0 else view.raw_span_to_view(start, end)
-                for (start, end), first, last in zip(spans, firsts, lasts)]
-
-    return map_spans
-
-
 def _paragraphs(raw: str, sentence_raw: list[tuple[int, int]], texts: list[str]) -> list[int]:
     """Number paragraphs: a sentence opens one when a line break precedes it after a finished sentence."""
     numbers, current = [], 0
@@ -603,10 +571,9 @@ def build_context(doc: Doc) -> DocContext:
     """
     view = doc._.view
     text = view.text
-    view_spans = view_mapper(view)
     sentence_raw, sentences, texts = [], [], []
     doc_sentences = doc._.sentences or []
-    for sentence, span in zip(doc_sentences, view_spans([(x.start, x.end) for x in doc_sentences])):
+    for sentence, span in zip(doc_sentences, view.spans_to_view_by_ends([(x.start, x.end) for x in doc_sentences])):
         if span:
             sentence_raw.append((sentence.start, sentence.end))
             sentences.append(span)
@@ -617,7 +584,7 @@ def build_context(doc: Doc) -> DocContext:
 
     def located(items):
         items = items or []
-        spans = view_spans([(item.start, item.end) for item in items])
+        spans = view.spans_to_view_by_ends([(item.start, item.end) for item in items])
         placed = [(item, *span) for item, span in zip(items, spans) if span]
         return sorted(placed, key=lambda x: (x[1], x[2]))
 

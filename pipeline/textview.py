@@ -12,7 +12,8 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Sequence
+from itertools import accumulate
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy
 
@@ -63,7 +64,10 @@ class TextView:
                 starts.append(start)
                 ends.append(end)
         text = "".join([normalized[start:end] for start, end in zip(starts, ends)])
-        return cls(text, _concatenated_ranges(starts, ends), len(normalized))
+        view = cls(text, _concatenated_ranges(starts, ends), len(normalized))
+        view_starts = list(accumulate((end - start for start, end in zip(starts, ends)), initial=0))[:-1]
+        view._runs.append(_sorted_runs(starts, ends, view_starts))  # the segments are the runs
+        return view
 
     @classmethod
     def identity(cls, normalized: str) -> "TextView":
@@ -111,33 +115,84 @@ class TextView:
             return None
         return min(first for first, _ in covered), max(stop for _, stop in covered)
 
+    def span_to_view_by_ends(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a raw span to a view span through its end characters when both are in the view.
+
+        A span whose first and last raw characters are both in the view maps to the view span
+        from the first's view index to just past the last's, whatever lies between them (even when
+        the view holds them in the other order); any other span maps as :meth:`raw_span_to_view`
+        maps it.
+        """
+        first, last = self.to_view(start), self.to_view(end - 1)
+        if first is None or last is None:
+            return self.raw_span_to_view(start, end)
+        return first, last + 1
+
+    def raw_spans_to_view(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int] | None]:
+        """Map raw ``(start, end)`` spans at once, each exactly as :meth:`raw_span_to_view` maps it."""
+        return self._spans_to_view(spans, self.raw_span_to_view)
+
+    def spans_to_view_by_ends(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int] | None]:
+        """Map raw ``(start, end)`` spans at once, each exactly as :meth:`span_to_view_by_ends` maps it."""
+        return self._spans_to_view(spans, self.span_to_view_by_ends)
+
+    def _spans_to_view(self, spans: Iterable[tuple[int, int]],
+                       map_span: Callable[[int, int], tuple[int, int] | None]) -> list[tuple[int, int] | None]:
+        """Map raw spans with ``map_span``, computing directly those that lie inside one run.
+
+        A non-empty raw span inside one run maps to the same stretch of the view under both
+        mappings: its characters are all in the view, one after the other. Almost every span in a
+        document is such a span.
+        """
+        runs = self._raw_runs()
+        if runs is None:
+            return [map_span(start, end) for start, end in spans]
+        raw_starts, raw_ends, view_starts = runs
+        mapped = []
+        for start, end in spans:
+            i = bisect_right(raw_starts, start) - 1  # the last run starting at or before ``start``
+            if i >= 0 and start < end <= raw_ends[i]:
+                shift = view_starts[i] - raw_starts[i]
+                mapped.append((start + shift, end + shift))
+            else:
+                mapped.append(map_span(start, end))
+        return mapped
+
     def is_contiguous(self, start: int, end: int) -> bool:
         """True when view span ``start:end`` is one unbroken stretch of raw text."""
         return self.raw_of[end - 1] - self.raw_of[start] == end - 1 - start
 
     def _raw_runs(self) -> _Runs | None:
-        """Return the view's runs (worked out on first use), or None when a raw offset repeats.
+        """Return the view's runs, or None when a raw offset repeats.
 
-        A view whose raw offsets repeat (its segments overlapped) maps raw offsets through a dict
-        instead, where the last view index of a raw offset wins.
+        The runs of a view made by :meth:`from_segments` are its segments; those of any other view
+        are worked out from ``raw_of`` on first use. A view whose raw offsets repeat (its segments
+        overlapped) maps raw offsets through a dict instead, where the last view index of a raw
+        offset wins.
         """
-        if self._runs:
-            return self._runs[0]
-        if self._view_of:
-            return None
-        raw = numpy.asarray(self.raw_of, dtype=numpy.int64)
-        cut = numpy.flatnonzero(numpy.diff(raw) != 1) + 1  # where a run starts, after the first
-        view_starts = numpy.concatenate(([0], cut)) if len(raw) else cut
-        lengths = numpy.diff(numpy.concatenate((view_starts, [len(raw)])))
-        order = numpy.argsort(raw[view_starts], kind="stable")
-        raw_starts = raw[view_starts][order]
-        raw_ends = raw_starts + lengths[order]
-        if len(raw_starts) > 1 and (raw_starts[1:] < raw_ends[:-1]).any():
+        if not self._runs:
+            raw = numpy.asarray(self.raw_of, dtype=numpy.int64)
+            cut = numpy.flatnonzero(numpy.diff(raw) != 1) + 1  # where a run starts, after the first
+            view_starts = numpy.concatenate(([0], cut)) if len(raw) else cut
+            raw_ends = raw[view_starts] + numpy.diff(numpy.concatenate((view_starts, [len(raw)])))
+            self._runs.append(_sorted_runs(raw[view_starts].tolist(), raw_ends.tolist(), view_starts.tolist()))
+        runs = self._runs[0]
+        if runs is None and not self._view_of:
             self._view_of.update(zip(self.raw_of, range(len(self.raw_of))))
-            return None
-        runs = _Runs(raw_starts.tolist(), raw_ends.tolist(), view_starts[order].tolist())
-        self._runs.append(runs)
         return runs
+
+
+def _sorted_runs(raw_starts: Sequence[int], raw_ends: Sequence[int], view_starts: Sequence[int]) -> _Runs | None:
+    """Return the runs sorted by raw offset, or None when two of them share a raw offset.
+
+    Run ``i`` of the arguments holds raw ``raw_starts[i]:raw_ends[i]`` (not empty) at view
+    ``view_starts[i]`` onwards.
+    """
+    order = sorted(range(len(raw_starts)), key=raw_starts.__getitem__)
+    runs = _Runs([raw_starts[i] for i in order], [raw_ends[i] for i in order], [view_starts[i] for i in order])
+    if any(start < end for start, end in zip(runs.raw_starts[1:], runs.raw_ends)):
+        return None
+    return runs
 
 
 def _concatenated_ranges(starts: Sequence[int], ends: Sequence[int]) -> array:

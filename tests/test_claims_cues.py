@@ -9,13 +9,10 @@ from pipeline.s9_claims import (
     CLAUSE_DELIMITERS,
     DocContext,
     _head_matcher,
-    _view_span,
     _person_patterns,
     person_names,
     split_by_sentence,
-    view_mapper,
 )
-from pipeline.textview import TextView
 
 # Characters that make the person patterns and head nouns fire: surnames, given-name characters,
 # a title, an age, speech verbs, clause openings, spaces, quotes, and the head nouns' characters.
@@ -96,13 +93,3 @@ def test_clause_at_equals_walking_to_the_delimiters(text, cuts, position):
     context._sentence_starts = [s for s, _ in sentences]
     sentence = sentences[context.sentence_at(position)]
     assert context.clause_at(position) == _clause_by_walking(text, sentence, position)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), min_size=1, max_size=5),
-       st.lists(st.tuples(st.integers(0, 39), st.integers(1, 10)), max_size=8))
-def test_view_mapper_maps_every_span_as_the_view_does(segments, spans):
-    raw = "甲乙丙丁戊己庚辛壬癸" * 4
-    view = TextView.from_segments(raw, [(start, min(start + length, len(raw))) for start, length in segments])
-    spans = [(start, min(start + length, len(raw))) for start, length in spans]
-    assert view_mapper(view)(spans) == [_view_span(view, start, end) for start, end in spans]
