@@ -369,6 +369,8 @@ class QuantityTagger:
             ]
         unit_text = g.unit or ""
         unit = tables["rewrite"].get(unit_text, unit_text)
+        if not unit and g.b is None and not g.mult and g.a is not None and _is_plain_integer(g.a):
+            return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         qualifier, start = self._qualifier(g, m.start(), text)
         if qualifier is None and unit_text != unit and "多" in unit_text:
             qualifier = "over"  # 3个多月
@@ -430,8 +432,6 @@ class QuantityTagger:
         if unit in tables["arabic_only"] and not a_arabic and not b_arabic and not _has_large_multiplier(a):
             return []  # 三方, 三级, 两区
         multiplier = g.mult or ""
-        if not unit and not b and not multiplier and _is_plain_integer(a):
-            return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         scale = parse_number(multiplier) if multiplier else 1.0
         if b is None:
             if not a_arabic and _is_digit_run(a):  # an Arabic numeral begins with a digit
@@ -460,9 +460,8 @@ class QuantityTagger:
         quantities = []
         for item in found:
             start, end = view.to_raw(item.start, item.end)
-            # the fields have their schema types already (offsets are ints, values floats): no validation
             quantities.append(
-                Quantity.model_construct(
+                Quantity(
                     id=f"q{start}",
                     start=start,
                     end=end,

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline import Pipeline
 from pipeline.numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from pipeline.s8_quantities import (
     MULTIPLIER_ONLY,
@@ -31,7 +30,6 @@ from pipeline.s8_quantities import (
     _trailing_multiplier,
     mask_spans,
 )
-from pipeline.schema import Quantity
 from pipeline.text_rules import NamedGroups
 
 PIECES = [
@@ -177,21 +175,3 @@ def test_an_arabic_numeral_is_never_a_chinese_digit_run(text):
 
 def test_multiplier_characters_are_no_chinese_digits():
     assert MULTIPLIER_ONLY.isdisjoint(CHINESE_DIGITS)
-
-
-@pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline.load()
-
-
-@settings(max_examples=60, deadline=None)
-@given(text=texts)
-@example(text="，".join(KNOWN))
-def test_unvalidated_quantities_equal_validated_ones(pipeline, text):
-    """``Quantity.model_construct`` is handed fields of the schema's types: validating changes nothing."""
-    for quantity in pipeline.process("据统计，" + text + "。")._.quantities:
-        assert type(quantity.start) is int and type(quantity.end) is int
-        assert all(value is None or type(value) is float for value in (quantity.value, quantity.low, quantity.high))
-        validated = Quantity(**{name: getattr(quantity, name) for name in Quantity.model_fields})
-        assert validated.model_dump_json() == quantity.model_dump_json()
-        assert validated.model_fields_set == quantity.model_fields_set
