@@ -13,6 +13,7 @@ before a measure word is an article (一条大运河), not a count.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Optional
@@ -25,7 +26,7 @@ from .extensions import ProvenanceMaker, raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
-from .text_rules import NamedGroups, compile_unique_groups, within_bmp
+from .text_rules import GroupNames, compile_unique_groups, within_bmp
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"
@@ -119,6 +120,33 @@ class _Groups(NamedTuple):
     post: Optional[str]  # qualifier after the quantity (左右, 以上)
 
 
+class _GroupReader:
+    """Reads a scanner match into :class:`_Groups`: a name's value is that of the first of its groups that took part.
+
+    Most matches use the first group of every shared name (an Arabic number), so the later
+    groups are looked at one by one only when one of them took part.
+    """
+
+    def __init__(self, names: GroupNames) -> None:
+        firsts = [names.index[name] for name in _Groups._fields]
+        self.first_values = itemgetter(*firsts)
+        # (field position, indexes of the name's later groups) of each shared name among the fields
+        self.shared = [(firsts.index(first), others) for first, others in names.shared if first in firsts]
+        later = [other for _, others in self.shared for other in others]
+        self.later_count = len(later)
+        self.later_values = itemgetter(*later) if len(later) > 1 else lambda values: tuple(values[i] for i in later)
+
+    def __call__(self, match: re.Match) -> _Groups:
+        values = match.groups()
+        fields = self.first_values(values)
+        if self.later_values(values).count(None) != self.later_count:
+            fields = list(fields)
+            for position, others in self.shared:
+                if fields[position] is None:
+                    fields[position] = next((values[other] for other in others if values[other] is not None), None)
+        return _Groups._make(fields)
+
+
 @lru_cache(maxsize=1)
 def _tables() -> dict:
     """The unit, qualifier and exclusion tables and the compiled scanners (built once)."""
@@ -169,8 +197,7 @@ def _tables() -> dict:
         "scanner": scanner,
         "bmp_scanner": bmp_scanner,
         "group_names": group_names,
-        # the values of a match's groups (NamedGroups.resolved_values) in the order of _Groups' fields
-        "group_values": itemgetter(*(group_names.index[name] for name in _Groups._fields)),
+        "read_groups": _GroupReader(group_names),
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
         "arabic_only": frozenset(units["arabic_only"]),
@@ -334,7 +361,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = _Groups._make(tables["group_values"](NamedGroups(m, tables["group_names"]).resolved_values()))
+        g = tables["read_groups"](m)
         if g.ca:
             return [
                 Found(*m.span("ca"), "choose", float(g.ca), None, None, "", None),
@@ -342,6 +369,8 @@ class QuantityTagger:
             ]
         unit_text = g.unit or ""
         unit = tables["rewrite"].get(unit_text, unit_text)
+        if not unit and g.b is None and not g.mult and g.a is not None and _is_plain_integer(g.a):
+            return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         qualifier, start = self._qualifier(g, m.start(), text)
         if qualifier is None and unit_text != unit and "多" in unit_text:
             qualifier = "over"  # 3个多月
@@ -403,11 +432,9 @@ class QuantityTagger:
         if unit in tables["arabic_only"] and not a_arabic and not b_arabic and not _has_large_multiplier(a):
             return []  # 三方, 三级, 两区
         multiplier = g.mult or ""
-        if not unit and not b and not multiplier and _is_plain_integer(a):
-            return []  # bare integers (7080共富集市, 8050, 时近11时) are names, codes or clock times
         scale = parse_number(multiplier) if multiplier else 1.0
         if b is None:
-            if _is_digit_run(a):
+            if not a_arabic and _is_digit_run(a):  # an Arabic numeral begins with a digit
                 low, high = CHINESE_DIGITS[a[0]], CHINESE_DIGITS[a[-1]]
                 if len(a) == 2 and high == low + 1:  # 七八个, 三四个月
                     return [Found(start, end, "range_words", None, float(low), float(high), unit, qualifier)]
