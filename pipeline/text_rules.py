@@ -299,21 +299,6 @@ class NamedGroups:
 
     __getitem__ = group
 
-    def resolved_values(self) -> tuple[Optional[str], ...]:
-        """Every group's text by group index, each shared name's first group holding whichever of its groups matched.
-
-        For a caller that reads most names (index them with ``GroupNames.index``); :meth:`group`
-        resolves one name at a time.
-        """
-        if not self.other_groups:
-            return self.values
-        values = list(self.values)
-        for name, others in self.other_groups.items():
-            first = self.index[name]
-            if values[first] is None:
-                values[first] = next((values[other] for other in others if values[other] is not None), None)
-        return tuple(values)
-
     def span(self) -> tuple[int, int]:
         """The span of the whole match."""
         return self.match.span()

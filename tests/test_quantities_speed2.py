@@ -78,14 +78,3 @@ def test_parse_number_cache_gives_the_same_values_and_errors():
         with pytest.raises(ValueError):
             parse_number("点")
 
-
-def test_resolved_values_hold_what_group_reads_for_every_name():
-    from pipeline.text_rules import NamedGroups, compile_unique_groups
-
-    pattern, names = compile_unique_groups(r"(?P<a>x)(?P<b>1)|(?P<a>y)(?P<c>2)|(?P<b>z)")
-    for text in ("x1", "y2", "z"):
-        groups = NamedGroups(pattern.match(text), names)
-        values = groups.resolved_values()
-        assert {name: values[index] for name, index in names.index.items()} == \
-            {name: groups.group(name) for name in names.index}
-    assert NamedGroups(pattern.match("y2"), names).resolved_values()[names.index["a"]] == "y"
