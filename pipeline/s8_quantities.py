@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
 from typing import Iterable, NamedTuple, Optional
 
 import regex
@@ -26,7 +25,7 @@ from .extensions import ProvenanceMaker, raw_text
 from .numerals import CHINESE_DIGITS, NumeralError, parse_fraction, parse_number
 from .resources import load_json
 from .schema import Quantity
-from .text_rules import GroupNames, compile_unique_groups, within_bmp
+from .text_rules import GroupReader, compile_unique_groups, within_bmp
 
 VERSION = "1"
 PRODUCER = "rule:quantities/{}"
@@ -120,33 +119,6 @@ class _Groups(NamedTuple):
     post: Optional[str]  # qualifier after the quantity (左右, 以上)
 
 
-class _GroupReader:
-    """Reads a scanner match into :class:`_Groups`: a name's value is that of the first of its groups that took part.
-
-    Most matches use the first group of every shared name (an Arabic number), so the later
-    groups are looked at one by one only when one of them took part.
-    """
-
-    def __init__(self, names: GroupNames) -> None:
-        firsts = [names.index[name] for name in _Groups._fields]
-        self.first_values = itemgetter(*firsts)
-        # (field position, indexes of the name's later groups) of each shared name among the fields
-        self.shared = [(firsts.index(first), others) for first, others in names.shared if first in firsts]
-        later = [other for _, others in self.shared for other in others]
-        self.later_count = len(later)
-        self.later_values = itemgetter(*later) if len(later) > 1 else lambda values: tuple(values[i] for i in later)
-
-    def __call__(self, match: re.Match) -> _Groups:
-        values = match.groups()
-        fields = self.first_values(values)
-        if self.later_values(values).count(None) != self.later_count:
-            fields = list(fields)
-            for position, others in self.shared:
-                if fields[position] is None:
-                    fields[position] = next((values[other] for other in others if values[other] is not None), None)
-        return _Groups._make(fields)
-
-
 @lru_cache(maxsize=1)
 def _tables() -> dict:
     """The unit, qualifier and exclusion tables and the compiled scanners (built once)."""
@@ -197,7 +169,7 @@ def _tables() -> dict:
         "scanner": scanner,
         "bmp_scanner": bmp_scanner,
         "group_names": group_names,
-        "read_groups": _GroupReader(group_names),
+        "read_groups": GroupReader(group_names, _Groups._fields),
         "exclusions": regex.compile("|".join(f"(?:{p})" for p in patterns)),
         "quoted": regex.compile("|".join(quotes)),
         "arabic_only": frozenset(units["arabic_only"]),
@@ -361,7 +333,7 @@ class QuantityTagger:
     def _read(self, m, text: str) -> list[Found]:
         """Turn one scanner match into zero, one or two quantities."""
         tables = self.tables
-        g = tables["read_groups"](m)
+        g = _Groups._make(tables["read_groups"](m))
         if g.ca:
             return [
                 Found(*m.span("ca"), "choose", float(g.ca), None, None, "", None),

@@ -7,9 +7,9 @@ so a match offset is a raw offset.
 
 Helpers for the entity and number stages: :class:`WordMatcher` finds the words of a fixed list
 (place forms, brands) without a Python step per character; :func:`compile_unique_groups` and
-:class:`NamedGroups` run a scanner written for ``regex`` (group names reused in alternatives) on
-the faster standard ``re`` engine; :class:`ProvenanceMaker` builds many
-items' provenance with the document's fields read once.
+:class:`NamedGroups` (one name at a time) or :class:`GroupReader` (many names of every match)
+run a scanner written for ``regex`` (group names reused in alternatives) on the faster standard
+``re`` engine.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Generic, Mapping, Optional, TypeVar
+from operator import itemgetter
+from typing import Callable, Generic, Mapping, Optional, Sequence, TypeVar
 
 import numpy as np
 import regex
@@ -303,6 +304,47 @@ class NamedGroups:
         """The span of the whole match."""
         return self.match.span()
 
+
+
+def _tuple_getter(indexes: Sequence[int]) -> Callable[[tuple], tuple]:
+    """Return a function taking ``values[i] for i in indexes`` as a tuple (``itemgetter`` unpacks one index)."""
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda values: (values[only],)
+    return itemgetter(*indexes) if indexes else (lambda values: ())
+
+
+class GroupReader:
+    """Reads chosen names of a :func:`compile_unique_groups` match all at once, as :class:`NamedGroups` reads each.
+
+    For a caller that reads most names of every match: one ``itemgetter`` takes each name's first
+    group, and a shared name's later groups are looked at one by one only when one of them took
+    part (rarely, as the first alternative is usually the common one).
+
+    Args:
+        names: the pattern's :class:`GroupNames`.
+        fields: the names to read, in the order of the returned tuple.
+    """
+
+    def __init__(self, names: GroupNames, fields: Sequence[str]):
+        self._first_values = _tuple_getter([names.index[name] for name in fields])
+        # (position in ``fields``, indexes of the later groups) of each shared name among the fields
+        self._shared = [(position, names.other_groups[name]) for position, name in enumerate(fields)
+                        if name in names.other_groups]
+        later = [other for _, others in self._shared for other in others]
+        self._later_values, self._later_count = _tuple_getter(later), len(later)
+
+    def __call__(self, match: re.Match) -> tuple[Optional[str], ...]:
+        """The text of each field's group that took part in ``match`` (None when none did)."""
+        values = match.groups()
+        fields = self._first_values(values)
+        if self._later_values(values).count(None) == self._later_count:
+            return fields
+        fields = list(fields)
+        for position, others in self._shared:
+            if fields[position] is None:
+                fields[position] = next((values[other] for other in others if values[other] is not None), None)
+        return tuple(fields)
 
 Value = TypeVar("Value")
 _TRIE_END = None  # the key under which a trie node stores the value of the word ending there

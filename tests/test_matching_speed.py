@@ -146,3 +146,14 @@ def named_group_values(match, tables) -> dict:
     names = tables["group_names"]
     groups = NamedGroups(match, names)
     return {name: groups[name] for name in names.index}
+
+
+def test_group_reader_reads_each_name_as_named_groups_does():
+    from pipeline.text_rules import GroupReader, NamedGroups, compile_unique_groups
+
+    pattern, names = compile_unique_groups(r"(?P<a>x)(?P<b>1)|(?P<a>y)(?P<c>2)|(?P<b>z)")
+    for fields in (("a", "b", "c"), ("b",), ("c", "a")):
+        read = GroupReader(names, fields)
+        for text in ("x1", "y2", "z"):
+            match = pattern.match(text)
+            assert read(match) == tuple(NamedGroups(match, names).group(name) for name in fields)
