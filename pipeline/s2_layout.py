@@ -263,12 +263,8 @@ class Paragraphs:
             paragraph = self._described[index] = describe_paragraph(start, end, self.normalized)
         return paragraph
 
-    def may_stop_mid_sentence(self, index: int) -> bool:
-        """Cheap test: False in the page chrome or when the last character is sentence-final."""
-        return index < self.chrome_from and self.normalized[self.spans[index][1] - 1] not in _surely_final()
-
     def maybe_unfinished(self) -> list[int]:
-        """Return the indices of the paragraphs that :meth:`may_stop_mid_sentence`, in order."""
+        """Return, in order, the paragraphs that may stop mid-sentence: before the page chrome, not ending sentence-final."""
         normalized, final = self.normalized, _surely_final()
         return [i for i, (_, end) in enumerate(self.spans[: self.chrome_from]) if normalized[end - 1] not in final]
 

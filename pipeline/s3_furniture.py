@@ -28,15 +28,13 @@ from spacy.tokens import Doc
 from .extensions import paragraph_spans_of
 from .published import detect_published
 from .schema import FurnitureSpan
-from .text_rules import LINE_PATTERN_MAX_CHARS, FurnitureRules, furniture_rules, paragraph_spans
+from .text_rules import LINE_PATTERN_MAX_CHARS, SENTENCE_ENDINGS, FurnitureRules, furniture_rules, paragraph_spans
 from .textview import TextView, subtract_spans
 
 VERSION = "1"
 DATELINE_REASON = "dateline"
 CHROME_START_KEY = "zhclaims.chrome_start"
 """``doc.user_data`` key of :func:`chrome_start_of`'s cache."""
-SENTENCE_ENDINGS = ("。", "!", "?")
-"""Whole-line, page-title and closing furniture never ends with these (:class:`FurnitureRules` skips such lines)."""
 _TITLE_SEPARATOR = regex.compile(r"[-_|–]")
 
 
@@ -156,9 +154,7 @@ class Furniture:
         normalized = extensions.norm_text
         furniture, page = find_furniture(normalized, spans=paragraph_spans_of(doc), chrome_from=chrome_start_of(doc))
         extensions.furniture = furniture
-        segments = extensions.segments
-        if furniture:
-            segments = subtract_spans(segments, [(span.start, span.end) for span in furniture])
+        segments = subtract_spans(extensions.segments, [(span.start, span.end) for span in furniture])
         extensions.view = TextView.from_segments(normalized, segments)
         if extensions.published is None:
             found = detect_published(page.lines, page.datelines, page.tail_from)

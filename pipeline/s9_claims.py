@@ -109,9 +109,15 @@ def _surnames() -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def _person_titles() -> tuple[str, ...]:
+    """Titles written before a person's name (``rules/claims/person_titles.txt``), longest first."""
+    return tuple(sorted(load_lines("claims", "person_titles.txt"), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
 def _person_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     surnames = "".join(sorted(_surnames()))
-    titles = "|".join(regex.escape(t) for t in sorted(load_lines("claims", "person_titles.txt"), key=len, reverse=True))
+    titles = "|".join(regex.escape(t) for t in _person_titles())
     name = rf"[{surnames}]\p{{Han}}{{1,2}}?"
     ends = "[说笑乐回表介认告坦感指称在也是和正就还已都便拿坐站,。:“、(]"
     after_age = regex.compile(rf"\d+{_AGE_CUE}\p{{Han}}{{0,8}}?({name})(?={ends}|$)")
@@ -126,7 +132,7 @@ _CLAUSE_OPENING = ",;:。“"  # a clause-initial speaker follows one of these (
 
 @lru_cache(maxsize=None)
 def _title_matcher() -> WordMatcher[str]:
-    return WordMatcher.from_words({title: title for title in load_lines("claims", "person_titles.txt")})
+    return WordMatcher.from_words({title: title for title in _person_titles()})
 
 
 @lru_cache(maxsize=None)

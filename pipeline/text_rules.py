@@ -29,7 +29,8 @@ from .resources import load_json, load_lines, rules_path
 _VISIBLE_LINE = regex.compile(r"\S(?:[^\n]*\S)?")
 LINE_PATTERN_MAX_CHARS = 80
 INLINE_WINDOW = 48
-_SENTENCE_END = ("。", "!", "?")
+SENTENCE_ENDINGS = ("。", "!", "?")
+"""Line, page-title and closing furniture never ends with these (the rules skip such lines)."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,14 @@ class FurnitureRules:
 
     def line_reason(self, line: str) -> str | None:
         """Return the furniture reason when the whole (stripped, normalized) ``line`` is furniture."""
-        if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(_SENTENCE_END):
+        if len(line) > LINE_PATTERN_MAX_CHARS or line.endswith(SENTENCE_ENDINGS):
             return None  # furniture lines are short and never end like a sentence
         match = self.lines.fullmatch(line)
         return self.line_reasons[int(match.lastgroup[1:])] if match else None
 
     def inline_suffix(self, line: str) -> tuple[int, str] | None:
         """Return (offset in ``line``, reason) of furniture closing a body paragraph, or None."""
-        if line.endswith(_SENTENCE_END):
+        if line.endswith(SENTENCE_ENDINGS):
             return None  # a credit or byline closing a paragraph does not end like a sentence
         match = self.inline.search(line, max(0, len(line) - INLINE_WINDOW))
         if not match or match.start() == 0:
